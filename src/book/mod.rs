@@ -1,0 +1,183 @@
+//! The library: articles on disk, grouped by id, one file per language.
+
+mod load;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+pub use load::load_articles;
+
+/// A language of an article and of an edition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lang {
+    En,
+    ZhHant,
+    ZhHans,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::En, Lang::ZhHant, Lang::ZhHans];
+
+    /// The BCP 47 tag: `en`, `zh-Hant`, `zh-Hans`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhHant => "zh-Hant",
+            Lang::ZhHans => "zh-Hans",
+        }
+    }
+
+    pub fn is_chinese(self) -> bool {
+        self != Lang::En
+    }
+
+    /// The language's name, in itself.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::ZhHant => "繁體中文",
+            Lang::ZhHans => "简体中文",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lang, String> {
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.tag() == s)
+            .ok_or_else(|| format!("unknown language `{s}`, expected one of: en, zh-Hant, zh-Hans"))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Lang {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Lang, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// One article in one language, as read from `books/articles/<id>/<lang>.md`.
+#[derive(Debug, Clone)]
+pub struct Article {
+    pub id: String,
+    pub lang: Lang,
+    pub title: String,
+    pub themes: Vec<String>,
+    /// `YYYY-MM-DD`, where the source gives one.
+    pub date: Option<String>,
+    /// The raw material it was made from, for the record.
+    pub source: Option<String>,
+    pub path: PathBuf,
+    /// The whole file.
+    pub text: String,
+    /// Where the Markdown body starts, after the front matter.
+    pub body_offset: usize,
+}
+
+impl Article {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_offset..]
+    }
+}
+
+/// Every article, by id, then by language.
+#[derive(Debug, Default, Clone)]
+pub struct Library {
+    pub root: PathBuf,
+    pub articles: BTreeMap<String, BTreeMap<Lang, Article>>,
+}
+
+impl Library {
+    pub fn get(&self, id: &str) -> Option<&BTreeMap<Lang, Article>> {
+        self.articles.get(id)
+    }
+
+    /// Ids of articles carrying `theme`, by date then id.
+    pub fn with_theme(&self, theme: &str) -> Vec<&str> {
+        let mut found: Vec<(Option<&str>, &str)> = self
+            .articles
+            .iter()
+            .filter(|(_, versions)| {
+                versions
+                    .values()
+                    .any(|a| a.themes.iter().any(|t| t == theme))
+            })
+            .map(|(id, versions)| {
+                let date = versions.values().find_map(|a| a.date.as_deref());
+                (date, id.as_str())
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Every theme any article names.
+    pub fn themes(&self) -> Vec<&str> {
+        let mut themes: Vec<&str> = self
+            .articles
+            .values()
+            .flat_map(|v| v.values())
+            .flat_map(|a| a.themes.iter().map(String::as_str))
+            .collect();
+        themes.sort();
+        themes.dedup();
+        themes
+    }
+}
+
+/// The ids in `candidates` closest to `wanted`, best first (at most three).
+pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(wanted, c), c))
+        .filter(|&(d, c)| d <= wanted.len().max(c.len()) * 2 / 3)
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_tags_round_trip() {
+        for lang in Lang::ALL {
+            assert_eq!(lang.tag().parse::<Lang>(), Ok(lang));
+        }
+        assert!("zh-TW".parse::<Lang>().is_err());
+    }
+
+    #[test]
+    fn closest_ids() {
+        let ids = ["mixture-of-experts", "self-attention", "power-of-writing"];
+        assert_eq!(closest("mixture-of-expert", ids), ["mixture-of-experts"]);
+        assert!(closest("zzzz", ids).is_empty());
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

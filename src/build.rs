@@ -1,0 +1,265 @@
+//! The pipeline end to end: load the project, plan the books, render them,
+//! write each atomically.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::book::{closest, load_articles, Lang, Library};
+use crate::config::{load_config, Format, LoadedConfig};
+use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::fonts::Fonts;
+use crate::render::epub::render_epub;
+use crate::text::convert_script;
+use crate::volume::{plan_edition, prepare_document, resolve_volumes, Book, Chapter, Volume};
+
+/// Everything loaded and checked: config, articles, fonts.
+pub struct Project {
+    pub config: LoadedConfig,
+    pub library: Library,
+    pub fonts: Fonts,
+}
+
+/// Loads the config, the articles and the fonts, and resolves the volumes.
+/// Warnings come back beside the project; any error fails the load.
+pub fn load_project(config_path: &Path) -> Result<(Project, Diagnostics)> {
+    let config = load_config(config_path)?;
+    let (library, mut diagnostics) = load_articles(&config.articles_dir())?;
+    let fonts = Fonts::load(&config);
+    let fonts = match fonts {
+        Ok(fonts) => Some(fonts),
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
+        }
+    };
+    let (_, volume_problems) = resolve_volumes(&config, &library);
+    diagnostics.extend(volume_problems);
+    let diagnostics = diagnostics.into_result()?;
+    let fonts = fonts.expect("font errors are returned above");
+    Ok((
+        Project {
+            config,
+            library,
+            fonts,
+        },
+        diagnostics,
+    ))
+}
+
+/// What to build and where.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub out_dir: PathBuf,
+    /// Volume ids; empty means all.
+    pub volumes: Vec<String>,
+    /// Editions; empty means each volume's own.
+    pub editions: Vec<Lang>,
+    /// Formats; empty means each volume's own.
+    pub formats: Vec<Format>,
+    /// Seconds since the epoch for every date in the output (`SOURCE_DATE_EPOCH`).
+    pub source_date_epoch: Option<i64>,
+    /// Render but write nothing (`quire check`).
+    pub dry_run: bool,
+}
+
+/// A book that was written (or would be, in a dry run).
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub path: PathBuf,
+    pub bytes: usize,
+    pub chapters: usize,
+}
+
+/// Builds the selected books. Each book is rendered in memory and written
+/// only if it has no error, to a temporary file renamed over the old one.
+pub fn build(project: &Project, options: &BuildOptions) -> Result<(Vec<Built>, Diagnostics)> {
+    let (volumes, _) = resolve_volumes(&project.config, &project.library);
+    check_selection(&volumes, options)?;
+    if !options.dry_run {
+        fs::create_dir_all(&options.out_dir)
+            .map_err(|e| Error::io("create the folder", &options.out_dir, e))?;
+        remove_stale_temporaries(&options.out_dir)?;
+    }
+    let mut built = Vec::new();
+    let mut diagnostics = Diagnostics::default();
+    for volume in volumes
+        .iter()
+        .filter(|v| options.volumes.is_empty() || options.volumes.iter().any(|id| id == v.id()))
+    {
+        for edition in volume
+            .editions()
+            .filter(|e| options.editions.is_empty() || options.editions.contains(e))
+        {
+            let formats = volume
+                .config
+                .formats
+                .iter()
+                .filter(|f| options.formats.is_empty() || options.formats.contains(f));
+            for format in formats {
+                let book = make_book(project, volume, edition, options);
+                let path = options.out_dir.join(format!(
+                    "{}.{}.{}",
+                    volume.id(),
+                    edition,
+                    format.extension()
+                ));
+                let rendered = match format {
+                    Format::Epub => render_epub(&book, &project.fonts),
+                };
+                match rendered {
+                    Ok((bytes, warnings)) => {
+                        diagnostics.extend(warnings);
+                        if !options.dry_run {
+                            write_atomically(&path, &bytes)?;
+                        }
+                        built.push(Built {
+                            path,
+                            bytes: bytes.len(),
+                            chapters: book.chapters.len(),
+                        });
+                    }
+                    Err(problems) => diagnostics
+                        .extend(problems.into_iter().map(|d| name_book(d, &path)).collect()),
+                }
+            }
+        }
+    }
+    Ok((built, diagnostics.sorted()))
+}
+
+/// Errors without a place name the book they stopped.
+fn name_book(mut d: Diagnostic, path: &Path) -> Diagnostic {
+    if d.location.is_none() {
+        d.message = format!("{}: {}", path.display(), d.message);
+    }
+    d
+}
+
+fn check_selection(volumes: &[Volume], options: &BuildOptions) -> Result<()> {
+    let ids: Vec<&str> = volumes.iter().map(|v| v.id()).collect();
+    let unknown: Diagnostics = options
+        .volumes
+        .iter()
+        .filter(|id| !ids.contains(&id.as_str()))
+        .map(|id| {
+            let near = closest(id, ids.iter().copied());
+            Diagnostic::error(None, format!("unknown volume `{id}`")).hint(if near.is_empty() {
+                format!("the volumes are: {}", ids.join(", "))
+            } else {
+                format!("did you mean `{}`?", near[0])
+            })
+        })
+        .collect();
+    unknown.into_result().map(|_| ())
+}
+
+/// Gathers and prepares the chapters of one edition of a volume.
+pub fn make_book<'a>(
+    project: &'a Project,
+    volume: &Volume<'a>,
+    edition: Lang,
+    options: &BuildOptions,
+) -> Book<'a> {
+    let config = &project.config;
+    let library = &config.config.library;
+    let plan = plan_edition(&project.library, volume, edition);
+    let chapters: Vec<Chapter> = plan
+        .chapters
+        .iter()
+        .map(|&(article, conversion)| Chapter {
+            article,
+            title: match conversion {
+                Some(c) => convert_script(&article.title, c),
+                None => article.title.clone(),
+            },
+            doc: prepare_document(article, conversion, edition, library.chinese_in_english),
+            converted: conversion,
+        })
+        .collect();
+    let vc = volume.config;
+    let title = vc
+        .title
+        .get_ref()
+        .get(edition)
+        .unwrap_or(volume.id())
+        .to_string();
+    let date = book_date(options.source_date_epoch, vc.date.as_ref(), &chapters);
+    Book {
+        volume_id: volume.id(),
+        edition,
+        title,
+        subtitle: vc.subtitle.get(edition).map(str::to_string),
+        author: vc.author.clone().unwrap_or_else(|| library.author.clone()),
+        publisher: library.publisher.clone(),
+        identifier: vc.identifier.as_ref().map_or_else(
+            || format!("quire:{}:{}", volume.id(), edition),
+            |id| format!("{id}:{edition}"),
+        ),
+        date,
+        cover: vc.cover.as_ref().map(|c| config.dir().join(c.get_ref())),
+        chapters,
+        han_in_english: library.chinese_in_english,
+        library_root: config.articles_dir(),
+    }
+}
+
+/// `SOURCE_DATE_EPOCH`, else the volume's date, else its newest article's, else the epoch.
+fn book_date(
+    epoch: Option<i64>,
+    configured: Option<&toml::value::Datetime>,
+    chapters: &[Chapter],
+) -> DateTime<Utc> {
+    if let Some(date) = epoch.and_then(|s| DateTime::from_timestamp(s, 0)) {
+        return date;
+    }
+    let configured = configured.and_then(|d| d.date).and_then(|d| {
+        NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+    });
+    let newest = chapters
+        .iter()
+        .filter_map(|c| c.article.date.as_deref())
+        .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .max();
+    configured
+        .or(newest)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(DateTime::UNIX_EPOCH, |d| d.and_utc())
+}
+
+const TEMP_SUFFIX: &str = ".quire-tmp";
+
+/// Writes `bytes` beside `path` and renames it into place, so a failed or
+/// killed build never leaves a truncated book nor loses the last good one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = path.with_file_name(format!(".{name}.{}{TEMP_SUFFIX}", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&temp)?;
+        std::io::Write::write_all(&mut file, bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        Error::io("write", path, e)
+    })
+}
+
+/// Removes temporary files left by a build that was killed.
+fn remove_stale_temporaries(dir: &Path) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("read the folder", dir, e))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.ends_with(TEMP_SUFFIX) {
+            let path = entry.path();
+            fs::remove_file(&path)
+                .map_err(|e| Error::io("remove the stale temporary file", &path, e))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! Command-line flags, as typed; `main` turns them into options.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use quire::book::Lang;
+use quire::config::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "quire",
+    version,
+    about = "Compile a library of Markdown articles into EPUB books"
+)]
+pub struct Cli {
+    /// The library config.
+    #[arg(long, global = true, default_value = "books/quire.toml")]
+    pub config: PathBuf,
+    /// Treat warnings as errors.
+    #[arg(long, global = true)]
+    pub deny_warnings: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build books: every volume × edition × format unless narrowed.
+    Build {
+        /// Only this volume (repeatable).
+        #[arg(long = "volume", value_name = "ID")]
+        volumes: Vec<String>,
+        /// Only this edition (repeatable): en, zh-Hant, zh-Hans.
+        #[arg(long = "edition", value_name = "E", value_parser = parse_lang)]
+        editions: Vec<Lang>,
+        /// Only this format (repeatable).
+        #[arg(long = "format", value_name = "F", value_enum)]
+        formats: Vec<Format>,
+        /// Where to write the books.
+        #[arg(long, default_value = "build")]
+        out: PathBuf,
+    },
+    /// List volumes, their chapters per edition, and word/character counts.
+    List,
+    /// Load and render everything, write nothing; fail on errors.
+    Check,
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,245 @@
+//! The library config (`books/quire.toml`): the library, its fonts and its volumes.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::book::Lang;
+use crate::error::{read_text, Diagnostic, Diagnostics, Error, Location, Result};
+
+/// The whole config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    pub library: LibraryConfig,
+    #[serde(default)]
+    pub fonts: FontsConfig,
+    #[serde(rename = "volume", default)]
+    pub volumes: Vec<VolumeConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LibraryConfig {
+    /// The folder of articles, relative to the config file.
+    #[serde(default = "default_articles")]
+    pub articles: PathBuf,
+    /// The default author of every volume.
+    pub author: String,
+    pub publisher: Option<String>,
+    /// The language of Han runs inside English text.
+    #[serde(default = "default_chinese")]
+    pub chinese_in_english: Lang,
+}
+
+fn default_articles() -> PathBuf {
+    PathBuf::from("articles")
+}
+
+fn default_chinese() -> Lang {
+    Lang::ZhHant
+}
+
+/// Font files; each defaults to the bundled font of that role in `dir`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FontsConfig {
+    /// The folder of the bundled fonts, relative to the config file (default `../fonts`).
+    pub dir: Option<PathBuf>,
+    pub serif_zh_hant: Option<Spanned<PathBuf>>,
+    pub serif_zh_hans: Option<Spanned<PathBuf>>,
+    pub heading_zh_hant: Option<Spanned<PathBuf>>,
+    pub heading_zh_hans: Option<Spanned<PathBuf>>,
+    pub latin_regular: Option<Spanned<PathBuf>>,
+    pub latin_italic: Option<Spanned<PathBuf>>,
+    pub latin_bold: Option<Spanned<PathBuf>>,
+    pub latin_bold_italic: Option<Spanned<PathBuf>>,
+    pub mono: Option<Spanned<PathBuf>>,
+}
+
+/// A title or subtitle, per language.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Localized {
+    pub en: Option<String>,
+    #[serde(rename = "zh-Hant")]
+    pub zh_hant: Option<String>,
+    #[serde(rename = "zh-Hans")]
+    pub zh_hans: Option<String>,
+}
+
+impl Localized {
+    /// The text for `lang`, else English, else any.
+    pub fn get(&self, lang: Lang) -> Option<&str> {
+        let own = match lang {
+            Lang::En => &self.en,
+            Lang::ZhHant => &self.zh_hant,
+            Lang::ZhHans => &self.zh_hans,
+        };
+        own.as_ref()
+            .or(self.en.as_ref())
+            .or(self.zh_hant.as_ref())
+            .or(self.zh_hans.as_ref())
+            .map(String::as_str)
+    }
+}
+
+/// The formats a volume is built in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Epub,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Epub => "epub",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VolumeConfig {
+    pub id: Spanned<String>,
+    pub title: Spanned<Localized>,
+    #[serde(default)]
+    pub subtitle: Localized,
+    /// Overrides the library's author.
+    pub author: Option<String>,
+    /// A stable identifier; by default one is derived from the volume id and edition.
+    pub identifier: Option<String>,
+    /// Publication date; `SOURCE_DATE_EPOCH` overrides it.
+    pub date: Option<toml::value::Datetime>,
+    /// A cover image (PNG or JPEG), relative to the config file; by default one is drawn.
+    pub cover: Option<Spanned<PathBuf>>,
+    /// Article ids, in order.
+    #[serde(default)]
+    pub chapters: Vec<Spanned<String>>,
+    /// Articles with any of these themes follow the listed chapters, by date.
+    #[serde(default)]
+    pub themes: Vec<Spanned<String>>,
+    #[serde(default = "all_editions")]
+    pub editions: Spanned<Vec<Spanned<Lang>>>,
+    #[serde(default = "default_formats")]
+    pub formats: Vec<Format>,
+}
+
+fn all_editions() -> Spanned<Vec<Spanned<Lang>>> {
+    Spanned::new(
+        0..0,
+        Lang::ALL
+            .into_iter()
+            .map(|l| Spanned::new(0..0, l))
+            .collect(),
+    )
+}
+
+fn default_formats() -> Vec<Format> {
+    vec![Format::Epub]
+}
+
+/// A config file as read: its path and text (for locating errors) and its values.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub path: PathBuf,
+    pub text: String,
+    pub config: Config,
+}
+
+impl LoadedConfig {
+    /// Where byte `offset` of the config file is.
+    pub fn locate(&self, offset: usize) -> Location {
+        Location::in_text(&self.path, &self.text, offset)
+    }
+
+    /// The folder paths in the config are relative to.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    pub fn articles_dir(&self) -> PathBuf {
+        self.dir().join(&self.config.library.articles)
+    }
+
+    pub fn fonts_dir(&self) -> PathBuf {
+        self.dir().join(
+            self.config
+                .fonts
+                .dir
+                .as_deref()
+                .unwrap_or(Path::new("../fonts")),
+        )
+    }
+}
+
+/// Reads and checks the config's syntax and types.
+pub fn load_config(path: &Path) -> Result<LoadedConfig> {
+    let text = read_text(path)?;
+    let config: Config = toml::from_str(&text).map_err(|e| {
+        let location = Location::in_text(path, &text, e.span().map_or(0, |s| s.start));
+        let message = e.message().trim_end().replace('\n', "; ");
+        let d = Diagnostic::error(Some(location), format!("bad config: {message}")).hint(
+            "see the config reference in README.md (sections [library], [fonts], [[volume]])",
+        );
+        Error::Invalid([d].into_iter().collect())
+    })?;
+    let loaded = LoadedConfig {
+        path: path.to_path_buf(),
+        text,
+        config,
+    };
+    check_volume_ids(&loaded).into_result()?;
+    Ok(loaded)
+}
+
+fn check_volume_ids(loaded: &LoadedConfig) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    let volumes = &loaded.config.volumes;
+    if volumes.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                Some(Location::file(&loaded.path)),
+                "the config defines no volume",
+            )
+            .hint("add a [[volume]] table with an id, a title and chapters or themes"),
+        );
+    }
+    for (i, volume) in volumes.iter().enumerate() {
+        let id = volume.id.get_ref();
+        let valid = !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !valid {
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(loaded.locate(volume.id.span().start)),
+                    format!("the volume id `{id}` is not a lowercase ASCII slug"),
+                )
+                .hint("use letters a-z, digits and hyphens: it names the output files"),
+            );
+        }
+        if volumes[..i].iter().any(|v| v.id.get_ref() == id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(loaded.locate(volume.id.span().start)),
+                    format!("the volume id `{id}` is used twice"),
+                )
+                .hint("each volume needs its own id"),
+            );
+        }
+        if volume.title.get_ref().get(Lang::En).is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(loaded.locate(volume.title.span().start)),
+                    "the volume has no title",
+                )
+                .hint("write title = { en = \"…\", zh-Hant = \"…\", zh-Hans = \"…\" }"),
+            );
+        }
+    }
+    diagnostics
+}

@@ -1,0 +1,212 @@
+//! The document model: what an article says, independent of EPUB or PDF.
+//!
+//! Every node keeps the byte range it came from in its article's source file
+//! (the file is named once, on the [`Document`]).
+
+mod dump;
+mod parse;
+mod passes;
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+pub use dump::dump;
+pub use parse::parse;
+pub use passes::{convert_text, mark_language_runs, plain_text, resolve_soft_breaks};
+
+use crate::book::Lang;
+
+/// One article's body, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The Markdown file the nodes' ranges point into.
+    pub source: PathBuf,
+    /// The language of the text, unless an inline says otherwise.
+    pub lang: Lang,
+    pub blocks: Vec<Block>,
+}
+
+/// A byte range in the source file.
+pub type Span = Range<usize>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockKind {
+    /// `level` 1–6; `id` is unique within the document, for links and the TOC.
+    Heading {
+        level: u8,
+        id: String,
+        content: Vec<Inline>,
+    },
+    Paragraph(Vec<Inline>),
+    /// `start` is the first number of an ordered list, `None` for bullets.
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    BlockQuote(Vec<Block>),
+    CodeBlock {
+        info: String,
+        text: String,
+    },
+    Table {
+        alignments: Vec<Alignment>,
+        header: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    /// A footnote's text, wherever it was written; `number` counts references in order.
+    FootnoteDefinition {
+        label: String,
+        number: usize,
+        blocks: Vec<Block>,
+    },
+    ThematicBreak,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alignment {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inline {
+    pub kind: InlineKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum InlineKind {
+    /// Text in the document's language, or in `lang` where it differs
+    /// (a Latin run in Chinese text, a Han run in English).
+    Text {
+        text: String,
+        lang: Option<Lang>,
+    },
+    /// A line break in the source inside a paragraph; [`resolve_soft_breaks`]
+    /// turns it into a space or nothing.
+    SoftBreak,
+    HardBreak,
+    Emphasis(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Strikethrough(Vec<Inline>),
+    Code(String),
+    Link {
+        url: String,
+        title: String,
+        content: Vec<Inline>,
+    },
+    Image {
+        url: String,
+        title: String,
+        alt: Vec<Inline>,
+    },
+    FootnoteReference {
+        label: String,
+        number: usize,
+    },
+}
+
+impl Inline {
+    pub fn text(text: impl Into<String>, span: Span) -> Inline {
+        Inline {
+            kind: InlineKind::Text {
+                text: text.into(),
+                lang: None,
+            },
+            span,
+        }
+    }
+
+    /// The inlines nested in this one, if any.
+    pub fn children(&self) -> Option<&Vec<Inline>> {
+        match &self.kind {
+            InlineKind::Emphasis(c) | InlineKind::Strong(c) | InlineKind::Strikethrough(c) => {
+                Some(c)
+            }
+            InlineKind::Link { content, .. } => Some(content),
+            InlineKind::Image { alt, .. } => Some(alt),
+            _ => None,
+        }
+    }
+
+    pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match &mut self.kind {
+            InlineKind::Emphasis(c) | InlineKind::Strong(c) | InlineKind::Strikethrough(c) => {
+                Some(c)
+            }
+            InlineKind::Link { content, .. } => Some(content),
+            InlineKind::Image { alt, .. } => Some(alt),
+            _ => None,
+        }
+    }
+}
+
+impl Document {
+    /// Calls `f` on every inline sequence of the document, blocks in order.
+    pub fn for_each_inlines_mut(&mut self, f: &mut impl FnMut(&mut Vec<Inline>)) {
+        for block in &mut self.blocks {
+            block.for_each_inlines_mut(f);
+        }
+    }
+
+    /// Calls `f` on every inline sequence of the document, blocks in order.
+    pub fn for_each_inlines(&self, f: &mut impl FnMut(&[Inline])) {
+        for block in &self.blocks {
+            block.for_each_inlines(f);
+        }
+    }
+}
+
+impl Block {
+    fn for_each_inlines_mut(&mut self, f: &mut impl FnMut(&mut Vec<Inline>)) {
+        match &mut self.kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => f(content),
+            BlockKind::List { items, .. } => {
+                for block in items.iter_mut().flatten() {
+                    block.for_each_inlines_mut(f);
+                }
+            }
+            BlockKind::BlockQuote(blocks) | BlockKind::FootnoteDefinition { blocks, .. } => {
+                for block in blocks {
+                    block.for_each_inlines_mut(f);
+                }
+            }
+            BlockKind::Table { header, rows, .. } => {
+                for cell in header.iter_mut().chain(rows.iter_mut().flatten()) {
+                    f(cell);
+                }
+            }
+            BlockKind::CodeBlock { .. } | BlockKind::ThematicBreak => {}
+        }
+    }
+
+    fn for_each_inlines(&self, f: &mut impl FnMut(&[Inline])) {
+        match &self.kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => f(content),
+            BlockKind::List { items, .. } => {
+                for block in items.iter().flatten() {
+                    block.for_each_inlines(f);
+                }
+            }
+            BlockKind::BlockQuote(blocks) | BlockKind::FootnoteDefinition { blocks, .. } => {
+                for block in blocks {
+                    block.for_each_inlines(f);
+                }
+            }
+            BlockKind::Table { header, rows, .. } => {
+                for cell in header.iter().chain(rows.iter().flatten()) {
+                    f(cell);
+                }
+            }
+            BlockKind::CodeBlock { .. } | BlockKind::ThematicBreak => {}
+        }
+    }
+}

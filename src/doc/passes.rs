@@ -1,0 +1,262 @@
+//! Passes over the document model, run in order after parsing:
+//! soft breaks → script conversion (when an edition needs it) → language runs.
+
+use super::{Document, Inline, InlineKind};
+use crate::book::Lang;
+use crate::text::{self, convert_script, Conversion};
+
+/// Turns each soft line break into a space, or into nothing where it falls
+/// between Chinese characters (a line break in Chinese source is not a space).
+pub fn resolve_soft_breaks(doc: &mut Document) {
+    doc.for_each_inlines_mut(&mut resolve_in);
+}
+
+fn resolve_in(inlines: &mut Vec<Inline>) {
+    for inline in inlines.iter_mut() {
+        if let Some(children) = inline.children_mut() {
+            resolve_in(children);
+        }
+    }
+    let mut i = 0;
+    while i < inlines.len() {
+        if inlines[i].kind != InlineKind::SoftBreak {
+            i += 1;
+            continue;
+        }
+        let before = last_char(&inlines[..i]);
+        let after = first_char(&inlines[i + 1..]);
+        let vanishes =
+            matches!((before, after), (Some(b), Some(a)) if text::soft_break_vanishes(b, a));
+        let span = inlines[i].span.clone();
+        inlines.remove(i);
+        if !vanishes {
+            inlines.insert(i, Inline::text(" ", span));
+        }
+    }
+    merge_text(inlines);
+}
+
+/// Merges neighbouring text nodes of the same language.
+fn merge_text(inlines: &mut Vec<Inline>) {
+    let mut merged: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for inline in inlines.drain(..) {
+        if let (
+            Some(Inline {
+                kind:
+                    InlineKind::Text {
+                        text: last,
+                        lang: last_lang,
+                    },
+                span: last_span,
+            }),
+            InlineKind::Text { text, lang },
+        ) = (merged.last_mut(), &inline.kind)
+        {
+            if last_lang == lang {
+                last.push_str(text);
+                last_span.end = last_span.end.max(inline.span.end);
+                continue;
+            }
+        }
+        merged.push(inline);
+    }
+    *inlines = merged;
+}
+
+fn last_char(inlines: &[Inline]) -> Option<char> {
+    inlines.iter().rev().find_map(|inline| match &inline.kind {
+        InlineKind::Text { text, .. } | InlineKind::Code(text) => text.chars().next_back(),
+        _ => inline.children().and_then(|c| last_char(c)),
+    })
+}
+
+fn first_char(inlines: &[Inline]) -> Option<char> {
+    inlines.iter().find_map(|inline| match &inline.kind {
+        InlineKind::Text { text, .. } | InlineKind::Code(text) => text.chars().next(),
+        _ => inline.children().and_then(|c| first_char(c)),
+    })
+}
+
+/// Converts the text (not code) of a Chinese document to the other script.
+pub fn convert_text(doc: &mut Document, conversion: Conversion, to: Lang) {
+    doc.lang = to;
+    doc.for_each_inlines_mut(&mut |inlines| convert_in(inlines, conversion));
+}
+
+fn convert_in(inlines: &mut [Inline], conversion: Conversion) {
+    for inline in inlines {
+        match &mut inline.kind {
+            InlineKind::Text { text, .. } => *text = convert_script(text, conversion),
+            _ => {
+                if let Some(children) = inline.children_mut() {
+                    convert_in(children, conversion);
+                }
+            }
+        }
+    }
+}
+
+/// Marks foreign-language runs: Latin words inside Chinese text become `en`,
+/// Han runs inside English text become `han_lang`.
+pub fn mark_language_runs(doc: &mut Document, han_lang: Lang) {
+    let foreign = if doc.lang.is_chinese() {
+        Lang::En
+    } else {
+        han_lang
+    };
+    let chinese_base = doc.lang.is_chinese();
+    doc.for_each_inlines_mut(&mut |inlines| mark_in(inlines, chinese_base, foreign));
+}
+
+fn mark_in(inlines: &mut Vec<Inline>, chinese_base: bool, foreign: Lang) {
+    let mut out = Vec::with_capacity(inlines.len());
+    for mut inline in inlines.drain(..) {
+        match &inline.kind {
+            InlineKind::Text { text, lang: None } => {
+                let runs = if chinese_base {
+                    latin_runs(text)
+                } else {
+                    han_runs(text)
+                };
+                split_runs(&inline, text, &runs, foreign, &mut out);
+            }
+            _ => {
+                if let Some(children) = inline.children_mut() {
+                    mark_in(children, chinese_base, foreign);
+                }
+                out.push(inline);
+            }
+        }
+    }
+    *inlines = out;
+}
+
+fn split_runs(
+    inline: &Inline,
+    text: &str,
+    runs: &[(usize, usize)],
+    foreign: Lang,
+    out: &mut Vec<Inline>,
+) {
+    // Sub-spans are exact only when the text is the source verbatim (no escapes).
+    let exact = inline.span.len() == text.len();
+    let span_of = |start: usize, end: usize| {
+        if exact {
+            inline.span.start + start..inline.span.start + end
+        } else {
+            inline.span.clone()
+        }
+    };
+    let mut at = 0;
+    for &(start, end) in runs {
+        if start > at {
+            out.push(Inline::text(&text[at..start], span_of(at, start)));
+        }
+        out.push(Inline {
+            kind: InlineKind::Text {
+                text: text[start..end].to_string(),
+                lang: Some(foreign),
+            },
+            span: span_of(start, end),
+        });
+        at = end;
+    }
+    if at < text.len() || runs.is_empty() {
+        out.push(Inline::text(&text[at..], span_of(at, text.len())));
+    }
+}
+
+/// Byte ranges of Latin runs: from a Latin letter to the last letter or digit
+/// before the next Chinese character.
+fn latin_runs(text: &str) -> Vec<(usize, usize)> {
+    runs(
+        text,
+        text::is_latin_letter,
+        |c| (!text::is_wide(c) && !text::is_ambiguous_punctuation(c)) || c == '\u{2019}',
+        char::is_alphanumeric,
+    )
+}
+
+/// Byte ranges of Han runs: Han characters and the CJK punctuation between and around them.
+fn han_runs(text: &str) -> Vec<(usize, usize)> {
+    runs(text, text::is_wide, text::is_wide, text::is_wide)
+}
+
+/// Maximal runs that start at a `starts` char, continue over `continues`
+/// chars, and are cut back to end at an `ends` char.
+fn runs(
+    text: &str,
+    starts: impl Fn(char) -> bool,
+    continues: impl Fn(char) -> bool,
+    ends: impl Fn(char) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !starts(c) {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, c)) = chars.peek() {
+            if !continues(c) {
+                break;
+            }
+            chars.next();
+            if ends(c) {
+                end = i + c.len_utf8();
+            }
+        }
+        runs.push((start, end));
+    }
+    runs
+}
+
+/// The text of inlines, markup dropped.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain(inlines, &mut out);
+    out
+}
+
+fn push_plain(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match &inline.kind {
+            InlineKind::Text { text, .. } | InlineKind::Code(text) => out.push_str(text),
+            InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
+            InlineKind::FootnoteReference { .. } => {}
+            _ => {
+                if let Some(children) = inline.children() {
+                    push_plain(children, out);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str, chinese: bool) -> Vec<String> {
+        let runs = if chinese { latin_runs(s) } else { han_runs(s) };
+        runs.iter().map(|&(a, b)| s[a..b].to_string()).collect()
+    }
+
+    #[test]
+    fn latin_runs_in_chinese() {
+        assert_eq!(
+            texts(
+                "混合專家(Mixture-of-Experts, MoE)架構:DeepSeek-V3 擁有 6,710 億",
+                true
+            ),
+            ["Mixture-of-Experts, MoE", "DeepSeek-V3"]
+        );
+        assert_eq!(texts("採用HAI-LLM 框架", true), ["HAI-LLM"]);
+        assert_eq!(texts("OpenAI’s model", true), ["OpenAI’s model"]);
+    }
+
+    #[test]
+    fn han_runs_in_english() {
+        assert_eq!(texts("the word 「異化」 means", false), ["「異化」"]);
+    }
+}

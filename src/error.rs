@@ -1,0 +1,238 @@
+//! Diagnostics (problems in the user's sources) and errors (why a command failed).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A place in a source file: 1-based line and column (in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Location {
+    /// The location of byte `offset` in `text`, the contents of `path`.
+    pub fn in_text(path: &Path, text: &str, offset: usize) -> Location {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        Location {
+            path: path.to_path_buf(),
+            line,
+            col,
+        }
+    }
+
+    /// A location naming a whole file.
+    pub fn file(path: &Path) -> Location {
+        Location {
+            path: path.to_path_buf(),
+            line: 0,
+            col: 0,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.col)?;
+        }
+        Ok(())
+    }
+}
+
+/// A problem found in the user's library, with where it is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub location: Option<Location>,
+    pub message: String,
+    pub hints: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(location: Option<Location>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            location,
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn warning(location: Option<Location>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(location, message)
+        }
+    }
+
+    /// Adds a `hint:` line.
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(location) = &self.location {
+            write!(f, "{location}: ")?;
+        }
+        let label = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{label}: {}", self.message)?;
+        for hint in &self.hints {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Diagnostics collected while working through a library.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Sorts by file and position and drops exact repeats, so output is stable.
+    pub fn sorted(mut self) -> Diagnostics {
+        self.0.sort_by(|a, b| {
+            let key = |d: &Diagnostic| d.location.as_ref().map(|l| (l.path.clone(), l.line, l.col));
+            key(a).cmp(&key(b)).then(a.message.cmp(&b.message))
+        });
+        self.0.dedup();
+        self
+    }
+
+    /// `Ok(self)` when nothing is an error, else `Err` holding every diagnostic.
+    pub fn into_result(self) -> Result<Diagnostics, Error> {
+        if self.has_errors() {
+            Err(Error::Invalid(self.sorted()))
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics(iter.into_iter().collect())
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The library has errors; each is a diagnostic with its place.
+    #[error("{} error(s) in the library", .0.iter().filter(|d| d.is_error()).count())]
+    Invalid(Diagnostics),
+    #[error("could not {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("could not write the EPUB {path}: {message}")]
+    Epub { path: PathBuf, message: String },
+}
+
+impl Error {
+    pub fn io(action: &'static str, path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Reads a file as UTF-8, naming the file (and the first bad byte) on failure.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        Error::Invalid(Diagnostics(vec![Diagnostic::error(
+            Some(Location::file(path)),
+            format!("the file is not valid UTF-8 (bad byte at offset {offset})"),
+        )
+        .hint("save the file as UTF-8")]))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_counts_lines_and_characters() {
+        let text = "ab\n中文x\n";
+        let loc = Location::in_text(Path::new("a.md"), text, "ab\n中文".len());
+        assert_eq!((loc.line, loc.col), (2, 3));
+        assert_eq!(loc.to_string(), "a.md:2:3");
+    }
+
+    #[test]
+    fn diagnostic_prints_place_message_and_hints() {
+        let d = Diagnostic::error(
+            Some(Location {
+                path: "x.toml".into(),
+                line: 3,
+                col: 1,
+            }),
+            "bad",
+        )
+        .hint("fix it");
+        assert_eq!(d.to_string(), "x.toml:3:1: error: bad\n  hint: fix it");
+    }
+}

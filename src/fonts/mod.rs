@@ -1,0 +1,330 @@
+//! Fonts: loading the configured files once, checking which characters they
+//! cover, choosing a face per character, and subsetting.
+
+mod subset;
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use subset::subset;
+
+use crate::book::Lang;
+use crate::config::LoadedConfig;
+use crate::error::{Diagnostic, Diagnostics, Location};
+
+/// The role a font plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Face {
+    SerifHant,
+    SerifHans,
+    HeadingHant,
+    HeadingHans,
+    Latin,
+    LatinItalic,
+    LatinBold,
+    LatinBoldItalic,
+    Mono,
+}
+
+impl Face {
+    pub const ALL: [Face; 9] = [
+        Face::SerifHant,
+        Face::SerifHans,
+        Face::HeadingHant,
+        Face::HeadingHans,
+        Face::Latin,
+        Face::LatinItalic,
+        Face::LatinBold,
+        Face::LatinBoldItalic,
+        Face::Mono,
+    ];
+
+    /// The config key naming this face's file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Face::SerifHant => "serif-zh-hant",
+            Face::SerifHans => "serif-zh-hans",
+            Face::HeadingHant => "heading-zh-hant",
+            Face::HeadingHans => "heading-zh-hans",
+            Face::Latin => "latin-regular",
+            Face::LatinItalic => "latin-italic",
+            Face::LatinBold => "latin-bold",
+            Face::LatinBoldItalic => "latin-bold-italic",
+            Face::Mono => "mono",
+        }
+    }
+
+    /// The bundled file for this face.
+    fn bundled(self) -> &'static str {
+        match self {
+            Face::SerifHant => "NotoSerifCJKtc-Regular.otf",
+            Face::SerifHans => "NotoSerifCJKsc-Regular.otf",
+            Face::HeadingHant => "NotoSansCJKtc-Bold.otf",
+            Face::HeadingHans => "NotoSansCJKsc-Bold.otf",
+            Face::Latin => "NotoSerif-Regular.ttf",
+            Face::LatinItalic => "NotoSerif-Italic.ttf",
+            Face::LatinBold => "NotoSerif-Bold.ttf",
+            Face::LatinBoldItalic => "NotoSerif-BoldItalic.ttf",
+            Face::Mono => "NotoSansMono-Regular.ttf",
+        }
+    }
+
+    /// The CJK body face for a Chinese language.
+    pub fn serif(lang: Lang) -> Face {
+        match lang {
+            Lang::ZhHans => Face::SerifHans,
+            _ => Face::SerifHant,
+        }
+    }
+
+    pub fn heading(lang: Lang) -> Face {
+        match lang {
+            Lang::ZhHans => Face::HeadingHans,
+            _ => Face::HeadingHant,
+        }
+    }
+
+    pub fn is_latin(self) -> bool {
+        matches!(
+            self,
+            Face::Latin | Face::LatinItalic | Face::LatinBold | Face::LatinBoldItalic
+        )
+    }
+}
+
+/// One loaded font file.
+#[derive(Debug)]
+pub struct FontFile {
+    pub path: PathBuf,
+    pub data: Arc<Vec<u8>>,
+    pub family: String,
+    chars: HashSet<char>,
+}
+
+impl FontFile {
+    pub fn covers(&self, c: char) -> bool {
+        self.chars.contains(&c)
+    }
+}
+
+/// Every face, loaded once per process.
+#[derive(Debug)]
+pub struct Fonts {
+    files: BTreeMap<Face, FontFile>,
+}
+
+impl Fonts {
+    /// Loads the configured fonts (or the bundled ones). A missing or
+    /// unreadable font is an error naming the config line or the file.
+    pub fn load(config: &LoadedConfig) -> Result<Fonts, Diagnostics> {
+        let mut files = BTreeMap::new();
+        let mut problems = Diagnostics::default();
+        for face in Face::ALL {
+            let configured = configured_path(config, face);
+            let (path, location) = match configured {
+                Some(spanned) => (
+                    config.dir().join(spanned.get_ref()),
+                    config.locate(spanned.span().start),
+                ),
+                None => {
+                    let path = config.fonts_dir().join(face.bundled());
+                    (path.clone(), Location::file(&path))
+                }
+            };
+            match load_file(&path) {
+                Ok(file) => {
+                    files.insert(face, file);
+                }
+                Err(message) => problems.push(
+                    Diagnostic::error(
+                        Some(location),
+                        format!("font `{}` ({}): {message}", path.display(), face.key()),
+                    )
+                    .hint(format!(
+                        "point [fonts] {} at an OpenType/TrueType file, or restore the bundled fonts/ folder",
+                        face.key()
+                    )),
+                ),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Fonts { files })
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn file(&self, face: Face) -> &FontFile {
+        &self.files[&face]
+    }
+
+    /// The first face of `chain` that has a glyph for `c`.
+    pub fn pick(&self, chain: &[Face], c: char) -> Option<Face> {
+        chain.iter().copied().find(|&f| self.file(f).covers(c))
+    }
+}
+
+fn configured_path(config: &LoadedConfig, face: Face) -> Option<&toml::Spanned<PathBuf>> {
+    let fonts = &config.config.fonts;
+    match face {
+        Face::SerifHant => fonts.serif_zh_hant.as_ref(),
+        Face::SerifHans => fonts.serif_zh_hans.as_ref(),
+        Face::HeadingHant => fonts.heading_zh_hant.as_ref(),
+        Face::HeadingHans => fonts.heading_zh_hans.as_ref(),
+        Face::Latin => fonts.latin_regular.as_ref(),
+        Face::LatinItalic => fonts.latin_italic.as_ref(),
+        Face::LatinBold => fonts.latin_bold.as_ref(),
+        Face::LatinBoldItalic => fonts.latin_bold_italic.as_ref(),
+        Face::Mono => fonts.mono.as_ref(),
+    }
+}
+
+fn load_file(path: &Path) -> Result<FontFile, String> {
+    let data = std::fs::read(path).map_err(|e| e.to_string())?;
+    let face = ttf_parser::Face::parse(&data, 0).map_err(|e| format!("not a font ({e})"))?;
+    let mut chars = HashSet::new();
+    if let Some(cmap) = face.tables().cmap {
+        for table in cmap.subtables {
+            if table.is_unicode() {
+                table.codepoints(|cp| {
+                    if let Some(c) = char::from_u32(cp) {
+                        if table.glyph_index(cp).is_some_and(|g| g.0 != 0) {
+                            chars.insert(c);
+                        }
+                    }
+                });
+            }
+        }
+    }
+    if chars.is_empty() {
+        return Err("the font maps no Unicode characters".into());
+    }
+    let family = face
+        .names()
+        .into_iter()
+        .filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode())
+        .find_map(|n| n.to_string())
+        .unwrap_or_else(|| {
+            path.file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        });
+    Ok(FontFile {
+        path: path.to_path_buf(),
+        data: Arc::new(data),
+        family,
+        chars,
+    })
+}
+
+/// Which characters each face sets in one book: what to subset.
+#[derive(Debug, Default, Clone)]
+pub struct FontUsage {
+    pub chars: BTreeMap<Face, BTreeSet<char>>,
+}
+
+impl FontUsage {
+    /// Records `text` set with `chain`; returns the characters no face covers.
+    pub fn add(&mut self, fonts: &Fonts, chain: &[Face], text: &str) -> Vec<char> {
+        let mut missing = Vec::new();
+        for c in text.chars() {
+            if c.is_whitespace() || c.is_control() {
+                continue;
+            }
+            match fonts.pick(chain, c) {
+                Some(face) => {
+                    self.chars.entry(face).or_default().insert(c);
+                }
+                None => missing.push(c),
+            }
+        }
+        missing
+    }
+}
+
+/// A warning for a character that no font of its text covers.
+pub fn uncovered(location: Option<Location>, c: char, chain: &[Face]) -> Diagnostic {
+    let faces: Vec<&str> = chain.iter().map(|f| f.key()).collect();
+    Diagnostic::warning(
+        location,
+        format!(
+            "no font covers `{c}` (U+{:04X}); readers will see a fallback glyph or a box",
+            c as u32
+        ),
+    )
+    .hint(format!(
+        "use another character, or set a [fonts] file that covers it (this text uses: {})",
+        faces.join(", ")
+    ))
+}
+
+/// How a run of text is set, as far as choosing a face goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextStyle {
+    /// Headings and strong text.
+    pub bold: bool,
+    pub italic: bool,
+    pub mono: bool,
+}
+
+/// The faces to try, in order, for text in `lang` set in `style`.
+/// `han_in_english` picks the CJK face for Han characters inside English text.
+pub fn chain(lang: Lang, style: TextStyle, han_in_english: Lang) -> Vec<Face> {
+    let han = if lang.is_chinese() {
+        lang
+    } else {
+        han_in_english
+    };
+    let latin = match (style.bold, style.italic) {
+        (false, false) => Face::Latin,
+        (false, true) => Face::LatinItalic,
+        (true, false) => Face::LatinBold,
+        (true, true) => Face::LatinBoldItalic,
+    };
+    let cjk = if style.bold {
+        Face::heading(han)
+    } else {
+        Face::serif(han)
+    };
+    if style.mono {
+        vec![Face::Mono, latin, cjk]
+    } else if lang.is_chinese() {
+        // Chinese text keeps full-width “ ” ’ … from the CJK face; Chinese has no italic.
+        vec![cjk, latin]
+    } else {
+        vec![latin, cjk]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chains_put_the_language_face_first() {
+        let plain = TextStyle::default();
+        assert_eq!(
+            chain(Lang::En, plain, Lang::ZhHant),
+            [Face::Latin, Face::SerifHant]
+        );
+        assert_eq!(
+            chain(Lang::ZhHans, plain, Lang::ZhHant),
+            [Face::SerifHans, Face::Latin]
+        );
+        let bold = TextStyle {
+            bold: true,
+            ..plain
+        };
+        assert_eq!(
+            chain(Lang::ZhHant, bold, Lang::ZhHant),
+            [Face::HeadingHant, Face::LatinBold]
+        );
+        let code = TextStyle {
+            mono: true,
+            ..plain
+        };
+        assert_eq!(chain(Lang::En, code, Lang::ZhHans)[0], Face::Mono);
+    }
+}

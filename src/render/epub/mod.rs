@@ -1,0 +1,438 @@
+//! The EPUB 3 renderer: a [`Book`] → the bytes of an `.epub`.
+
+mod cover;
+mod css;
+mod package;
+pub mod xhtml;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+
+use crate::book::Lang;
+use crate::doc::{plain_text, BlockKind};
+use crate::error::{Diagnostic, Diagnostics, Location};
+use crate::fonts::{self, Face, Fonts, TextStyle};
+use crate::text::Conversion;
+use crate::volume::{Book, Chapter};
+use cover::{draw_cover, CoverText};
+use xhtml::{escape, image_refs, page, Source, Writer};
+
+/// Renders `book`; problems in its content come back as diagnostics
+/// (errors among them mean the book must not be written).
+pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
+    let mut writer = Writer::new(fonts, book.han_in_english);
+    let mut problems = Diagnostics::default();
+    let words = Words::of(book.edition);
+    let lang = book.edition;
+
+    let mut resources: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
+    let mut chapters = Vec::new();
+    for (i, chapter) in book.chapters.iter().enumerate() {
+        let href = format!("chapter-{:02}.xhtml", i + 1);
+        writer.images = collect_images(book, chapter, &mut resources, &mut problems);
+        let source = Source {
+            path: &chapter.article.path,
+            text: &chapter.article.text,
+        };
+        let body = writer.chapter(&chapter.doc, &source, &chapter.title);
+        let xhtml = page(chapter.doc.lang, &chapter.title, "chapter", &body);
+        chapters.push((href, xhtml));
+    }
+
+    let heading = TextStyle {
+        bold: true,
+        ..TextStyle::default()
+    };
+    let title_page = {
+        let mut body = String::from("<section class=\"title-page\" epub:type=\"titlepage\">\n");
+        body += &format!(
+            "<p class=\"volume-title\">{}</p>\n",
+            writer.text(&book.title, lang, heading)
+        );
+        if let Some(subtitle) = &book.subtitle {
+            body += &format!(
+                "<p class=\"subtitle\">{}</p>\n",
+                writer.text(subtitle, lang, TextStyle::default())
+            );
+        }
+        body += &format!(
+            "<p class=\"author\">{}</p>\n</section>\n",
+            writer.text(&book.author, lang, TextStyle::default())
+        );
+        page(lang, &book.title, "front", &body)
+    };
+    let colophon = {
+        let lines = colophon_lines(book, fonts, &words);
+        let mut body = String::from("<section class=\"colophon\" epub:type=\"colophon\">\n");
+        for line in &lines {
+            body += &format!("<p>{}</p>\n", writer.text(line, lang, TextStyle::default()));
+        }
+        body += "</section>\n";
+        page(lang, words.colophon, "back", &body)
+    };
+    // Navigation labels are set in the nav document with the book's fonts too.
+    writer.use_text(words.contents, lang, heading, None);
+    for chapter in &book.chapters {
+        writer.use_text(&chapter.title, chapter.doc.lang, TextStyle::default(), None);
+        for (_, label, _) in sections(chapter) {
+            writer.use_text(&label, chapter.doc.lang, TextStyle::default(), None);
+        }
+    }
+    writer.use_text(words.cover, lang, TextStyle::default(), None);
+    writer.use_text(words.title_page, lang, TextStyle::default(), None);
+    writer.use_text(words.colophon, lang, TextStyle::default(), None);
+
+    let cover = match &book.cover {
+        Some(path) => read_cover(path).map_err(|d| [d].into_iter().collect::<Diagnostics>())?,
+        None => {
+            let title_faces = fonts::chain(lang, heading, book.han_in_english);
+            let text_faces = fonts::chain(lang, TextStyle::default(), book.han_in_english);
+            let text = CoverText {
+                title: &book.title,
+                subtitle: book.subtitle.as_deref(),
+                author: &book.author,
+                title_faces: &title_faces,
+                text_faces: &text_faces,
+                seed: book.volume_id,
+            };
+            let png = draw_cover(fonts, &text)
+                .map_err(|e| fail(format!("could not draw the cover: {e}")))?;
+            (png, "image/png", "png")
+        }
+    };
+
+    let mut embedded = Vec::new();
+    for (face, chars) in &writer.usage.chars {
+        let file = fonts.file(*face);
+        let data = fonts::subset(file, chars).map_err(|e| {
+            fail(format!(
+                "could not subset the font {}: {e}",
+                file.path.display()
+            ))
+        })?;
+        let (ext, mime) = if data.starts_with(b"OTTO") {
+            ("otf", "font/otf")
+        } else {
+            ("ttf", "font/ttf")
+        };
+        let name = format!("fonts/{}.{ext}", face_file_stem(*face));
+        embedded.push((*face, name.clone()));
+        resources.push((name, data, mime));
+    }
+    let stylesheet = css::stylesheet(&embedded, book.han_in_english);
+    problems.extend(std::mem::take(&mut writer.diagnostics));
+    if problems.has_errors() {
+        return Err(problems);
+    }
+
+    let assemble = || -> Result<Vec<u8>, epub_builder::Error> {
+        let mut epub = EpubBuilder::new(ZipLibrary::new()?)?;
+        epub.epub_version(EpubVersion::V30);
+        epub.metadata("title", &book.title)?;
+        epub.add_author(&book.author);
+        epub.set_lang(lang.tag());
+        epub.set_generator("quire");
+        epub.set_toc_name(words.contents);
+        epub.set_uuid(uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            book.identifier.as_bytes(),
+        ));
+        epub.set_modified_date(book.date);
+        epub.set_publication_date(book.date);
+        if let Some(publisher) = &book.publisher {
+            epub.add_metadata_opf(Box::new(epub_builder::MetadataOpfV3::new(
+                "dc:publisher".to_string(),
+                publisher.clone(),
+            )));
+        }
+        epub.stylesheet(stylesheet.as_bytes())?;
+        for (name, data, mime) in &resources {
+            epub.add_resource(name, data.as_slice(), *mime)?;
+        }
+        let cover_name = format!("cover.{}", cover.2);
+        epub.add_cover_image(&cover_name, cover.0.as_slice(), cover.1)?;
+        let cover_page = page(
+            lang,
+            words.cover,
+            "cover",
+            &format!(
+                "<section class=\"cover\" epub:type=\"cover\"><img src=\"{cover_name}\" alt=\"{}\"/></section>\n",
+                escape(&book.title)
+            ),
+        );
+        epub.add_content(
+            EpubContent::new("cover.xhtml", cover_page.as_bytes())
+                .title(words.cover)
+                .reftype(ReferenceType::Cover),
+        )?;
+        epub.add_content(
+            EpubContent::new("title.xhtml", title_page.as_bytes())
+                .title(words.title_page)
+                .reftype(ReferenceType::TitlePage),
+        )?;
+        for (i, ((href, xhtml), chapter)) in chapters.iter().zip(&book.chapters).enumerate() {
+            let mut content =
+                EpubContent::new(href.as_str(), xhtml.as_bytes()).title(&chapter.title);
+            if i == 0 {
+                content = content.reftype(ReferenceType::Text);
+            }
+            for element in toc_children(href, chapter) {
+                content = content.child(element);
+            }
+            epub.add_content(content)?;
+        }
+        epub.add_content(
+            EpubContent::new("colophon.xhtml", colophon.as_bytes())
+                .title(words.colophon)
+                .reftype(ReferenceType::Colophon),
+        )?;
+        let mut bytes = Vec::new();
+        epub.generate(&mut bytes)?;
+        Ok(bytes)
+    };
+    let raw = assemble().map_err(|e| fail(format!("could not assemble the EPUB: {e}")))?;
+    let epub = package::normalize(&raw, |name, bytes| patch_nav(name, bytes, lang))
+        .map_err(|e| fail(format!("could not write the EPUB archive: {e}")))?;
+    Ok((epub, problems))
+}
+
+fn fail(message: String) -> Diagnostics {
+    [Diagnostic::error(None, message)].into_iter().collect()
+}
+
+/// epub-builder writes the navigation document without a language: add the edition's.
+fn patch_nav(name: &str, bytes: Vec<u8>, lang: Lang) -> Vec<u8> {
+    if name != "OEBPS/nav.xhtml" {
+        return bytes;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let tag = "xmlns:epub=\"http://www.idpf.org/2007/ops\"";
+    text.replacen(tag, &format!("{tag} {}", xhtml::lang_attrs(lang)), 1)
+        .into_bytes()
+}
+
+fn face_file_stem(face: Face) -> &'static str {
+    match face {
+        Face::SerifHant => "serif-tc",
+        Face::SerifHans => "serif-sc",
+        Face::HeadingHant => "sans-tc-bold",
+        Face::HeadingHans => "sans-sc-bold",
+        Face::Latin => "latin",
+        Face::LatinItalic => "latin-italic",
+        Face::LatinBold => "latin-bold",
+        Face::LatinBoldItalic => "latin-bold-italic",
+        Face::Mono => "mono",
+    }
+}
+
+/// A chapter's level-2 and level-3 headings: (level, text, id).
+fn sections(chapter: &Chapter) -> Vec<(u8, String, String)> {
+    let top = chapter
+        .doc
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Heading { level, .. } => Some(*level),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    chapter
+        .doc
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Heading { level, id, content } if *level <= top + 1 => {
+                Some((level - top, plain_text(content), id.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Nested TOC entries for a chapter's sections.
+fn toc_children(href: &str, chapter: &Chapter) -> Vec<TocElement> {
+    let mut entries: Vec<TocElement> = Vec::new();
+    for (depth, label, id) in sections(chapter) {
+        let element = TocElement::new(format!("{href}#{id}"), label);
+        match (depth, entries.last_mut()) {
+            (1, Some(parent)) => *parent = parent.clone().child(element),
+            _ => entries.push(element),
+        }
+    }
+    entries
+}
+
+/// Finds, checks and reads a chapter's images; returns URL → name in the EPUB.
+fn collect_images(
+    book: &Book,
+    chapter: &Chapter,
+    resources: &mut Vec<(String, Vec<u8>, &'static str)>,
+    problems: &mut Diagnostics,
+) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    let article = chapter.article;
+    for image in image_refs(&chapter.doc) {
+        let location = Location::in_text(&article.path, &article.text, image.offset);
+        match load_image(book, &article.path, &image.url) {
+            Ok((bytes, mime, ext)) => {
+                let name = format!("images/{}-{}.{ext}", article.id, resources.len() + 1);
+                names.insert(image.url.clone(), name.clone());
+                resources.push((name, bytes, mime));
+            }
+            Err(message) => problems.push(
+                Diagnostic::error(Some(location), format!("image `{}`: {message}", image.url))
+                    .hint(
+                    "images are PNG or JPEG files inside the library, linked by a relative path",
+                ),
+            ),
+        }
+    }
+    names
+}
+
+fn load_image(
+    book: &Book,
+    article: &Path,
+    url: &str,
+) -> Result<(Vec<u8>, &'static str, &'static str), String> {
+    if url.contains("://") || url.starts_with('/') {
+        return Err("only relative paths inside the library are embedded".into());
+    }
+    let dir = article.parent().unwrap_or(Path::new("."));
+    let path = dir.join(url);
+    let resolved = path
+        .canonicalize()
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let root = book
+        .library_root
+        .canonicalize()
+        .map_err(|e| e.to_string())?;
+    if !resolved.starts_with(&root) {
+        return Err(format!(
+            "{} lies outside the library {}",
+            resolved.display(),
+            root.display()
+        ));
+    }
+    let bytes =
+        std::fs::read(&resolved).map_err(|e| format!("cannot read {}: {e}", resolved.display()))?;
+    image_kind(&bytes).map(|(mime, ext)| (bytes, mime, ext))
+}
+
+fn image_kind(bytes: &[u8]) -> Result<(&'static str, &'static str), String> {
+    match image::guess_format(bytes) {
+        Ok(image::ImageFormat::Png) => Ok(("image/png", "png")),
+        Ok(image::ImageFormat::Jpeg) => Ok(("image/jpeg", "jpg")),
+        _ => Err("not a PNG or JPEG image".into()),
+    }
+}
+
+fn read_cover(path: &Path) -> Result<(Vec<u8>, &'static str, &'static str), Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            Some(Location::file(path)),
+            format!("cannot read the cover image: {e}"),
+        )
+        .hint("fix the `cover` path of the volume, or remove it to draw a cover")
+    })?;
+    let (mime, ext) = image_kind(&bytes)
+        .map_err(|e| Diagnostic::error(Some(Location::file(path)), format!("the cover is {e}")))?;
+    image::load_from_memory(&bytes).map_err(|e| {
+        Diagnostic::error(
+            Some(Location::file(path)),
+            format!("the cover image is damaged: {e}"),
+        )
+    })?;
+    Ok((bytes, mime, ext))
+}
+
+/// The colophon: edition, date, fonts, and which chapters were converted.
+fn colophon_lines(book: &Book, fonts: &Fonts, words: &Words) -> Vec<String> {
+    let mut lines = vec![
+        format!("{} — {}", book.title, book.edition.native_name()),
+        format!("{}{}", words.published, book.date.format("%Y-%m-%d")),
+    ];
+    let mut families: Vec<String> = Face::ALL
+        .iter()
+        .map(|&f| fonts.file(f).family.clone())
+        .collect();
+    families.dedup();
+    lines.push(format!("{}{}", words.fonts, families.join(", ")));
+    let converted: Vec<&str> = book
+        .chapters
+        .iter()
+        .filter(|c| c.converted.is_some())
+        .map(|c| c.title.as_str())
+        .collect();
+    if let Some(chapter) = book.chapters.iter().find(|c| c.converted.is_some()) {
+        let note = match chapter.converted {
+            Some(Conversion::HansToHant) => words.converted_from_hans,
+            _ => words.converted_from_hant,
+        };
+        lines.push(format!("{note}{}", converted.join(words.list_separator)));
+    }
+    lines.push(words.made_with.to_string());
+    lines
+}
+
+/// The few words the book itself says, per edition.
+struct Words {
+    contents: &'static str,
+    cover: &'static str,
+    title_page: &'static str,
+    colophon: &'static str,
+    published: &'static str,
+    fonts: &'static str,
+    converted_from_hans: &'static str,
+    converted_from_hant: &'static str,
+    list_separator: &'static str,
+    made_with: &'static str,
+}
+
+impl Words {
+    fn of(lang: Lang) -> Words {
+        match lang {
+            Lang::En => Words {
+                contents: "Contents",
+                cover: "Cover",
+                title_page: "Title Page",
+                colophon: "Colophon",
+                published: "Published ",
+                fonts: "Set in ",
+                converted_from_hans: "",
+                converted_from_hant: "",
+                list_separator: ", ",
+                made_with: "Made with quire.",
+            },
+            Lang::ZhHant => Words {
+                contents: "目錄",
+                cover: "封面",
+                title_page: "書名頁",
+                colophon: "版權頁",
+                published: "出版日期：",
+                fonts: "字型：",
+                converted_from_hans:
+                    "以下各篇原以簡體中文寫成，由 OpenCC（s2twp，臺灣用詞）於編譯時轉為繁體：",
+                converted_from_hant: "",
+                list_separator: "、",
+                made_with: "以 quire 編排。",
+            },
+            Lang::ZhHans => Words {
+                contents: "目录",
+                cover: "封面",
+                title_page: "书名页",
+                colophon: "版权页",
+                published: "出版日期：",
+                fonts: "字体：",
+                converted_from_hans: "",
+                converted_from_hant:
+                    "以下各篇原以繁体中文写成，由 OpenCC（tw2sp，大陆用词）于编译时转为简体：",
+                list_separator: "、",
+                made_with: "以 quire 编排。",
+            },
+        }
+    }
+}

@@ -1,0 +1,468 @@
+//! The document model → XHTML content documents.
+//!
+//! While writing, the writer records which characters each font face sets
+//! (for subsetting) and warns about characters no face covers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+use std::path::Path;
+
+use crate::book::Lang;
+use crate::doc::{Alignment, Block, BlockKind, Document, Inline, InlineKind};
+use crate::error::{Diagnostic, Diagnostics, Location};
+use crate::fonts::{self, FontUsage, Fonts, TextStyle};
+
+/// Escapes text for XML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `lang` and `xml:lang` attributes.
+pub fn lang_attrs(lang: Lang) -> String {
+    format!(r#"lang="{0}" xml:lang="{0}""#, lang.tag())
+}
+
+/// A whole XHTML content document around `body`.
+pub fn page(lang: Lang, title: &str, body_class: &str, body: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" {lang}>
+<head>
+<meta charset="utf-8"/>
+<title>{title}</title>
+<link rel="stylesheet" type="text/css" href="stylesheet.css"/>
+</head>
+<body class="{body_class}">
+{body}</body>
+</html>
+"#,
+        lang = lang_attrs(lang),
+        title = escape(title),
+    )
+}
+
+/// Where a text run comes from, for coverage warnings.
+pub struct Source<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+/// An image the document refers to: its URL as written and where.
+#[derive(Debug, Clone)]
+pub struct ImageRef {
+    pub url: String,
+    pub offset: usize,
+}
+
+/// Writes chapters and front matter, recording font usage and problems.
+pub struct Writer<'a> {
+    pub fonts: &'a Fonts,
+    pub usage: FontUsage,
+    pub diagnostics: Diagnostics,
+    pub han_in_english: Lang,
+    /// Image URL → its file name inside the EPUB, filled in by the caller
+    /// before a chapter is written; images not found here are dropped.
+    pub images: BTreeMap<String, String>,
+    warned: BTreeSet<(std::path::PathBuf, char)>,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(fonts: &'a Fonts, han_in_english: Lang) -> Writer<'a> {
+        Writer {
+            fonts,
+            usage: FontUsage::default(),
+            diagnostics: Diagnostics::default(),
+            han_in_english,
+            images: BTreeMap::new(),
+            warned: BTreeSet::new(),
+        }
+    }
+
+    /// Records text set in `lang` and `style` (front matter, titles: no source line).
+    pub fn use_text(
+        &mut self,
+        text: &str,
+        lang: Lang,
+        style: TextStyle,
+        source: Option<(&Source, usize)>,
+    ) {
+        let chain = fonts::chain(lang, style, self.han_in_english);
+        for c in self.usage.add(self.fonts, &chain, text) {
+            let location = source.map(|(s, offset)| Location::in_text(s.path, s.text, offset));
+            let key = (
+                location
+                    .as_ref()
+                    .map(|l| l.path.clone())
+                    .unwrap_or_default(),
+                c,
+            );
+            if self.warned.insert(key) {
+                self.diagnostics.push(fonts::uncovered(location, c, &chain));
+            }
+        }
+    }
+
+    /// Escaped text, recorded for fonts.
+    pub fn text(&mut self, text: &str, lang: Lang, style: TextStyle) -> String {
+        self.use_text(text, lang, style, None);
+        escape(text)
+    }
+
+    /// The body of a chapter: its title as `h1`, its blocks, its footnotes.
+    pub fn chapter(&mut self, doc: &Document, source: &Source, title: &str) -> String {
+        let mut out = String::new();
+        let heading = TextStyle {
+            bold: true,
+            ..TextStyle::default()
+        };
+        let title = self.text(title, doc.lang, heading);
+        let _ = writeln!(
+            out,
+            r#"<section epub:type="chapter" role="doc-chapter" aria-labelledby="chapter-title">"#
+        );
+        let _ = writeln!(
+            out,
+            r#"<h1 id="chapter-title" class="chapter-title">{title}</h1>"#
+        );
+        let shift = heading_shift(&doc.blocks);
+        let mut context = Context {
+            source,
+            lang: doc.lang,
+            style: TextStyle::default(),
+            shift,
+            footnotes: Vec::new(),
+            referenced: BTreeSet::new(),
+        };
+        for block in &doc.blocks {
+            self.block(block, &mut context, &mut out);
+        }
+        if !context.footnotes.is_empty() {
+            let _ = writeln!(
+                out,
+                r#"<section class="footnotes" epub:type="footnotes" role="doc-endnotes">"#
+            );
+            context.footnotes.sort_by_key(|(n, _)| *n);
+            for (_, note) in std::mem::take(&mut context.footnotes) {
+                out.push_str(&note);
+            }
+            let _ = writeln!(out, "</section>");
+        }
+        let _ = writeln!(out, "</section>");
+        out
+    }
+
+    fn block(&mut self, block: &Block, cx: &mut Context, out: &mut String) {
+        match &block.kind {
+            BlockKind::Heading { level, id, content } => {
+                let level = (level + cx.shift).clamp(2, 6);
+                let saved = cx.style;
+                cx.style.bold = true;
+                let inner = self.inlines(content, cx);
+                cx.style = saved;
+                let _ = writeln!(out, r#"<h{level} id="{}">{inner}</h{level}>"#, escape(id));
+            }
+            BlockKind::Paragraph(content) => {
+                let inner = self.inlines(content, cx);
+                let _ = writeln!(out, "<p>{inner}</p>");
+            }
+            BlockKind::List { start, items } => {
+                let tag = if start.is_some() { "ol" } else { "ul" };
+                match start {
+                    Some(n) if *n != 1 => {
+                        let _ = writeln!(out, r#"<ol start="{n}">"#);
+                    }
+                    _ => {
+                        let _ = writeln!(out, "<{tag}>");
+                    }
+                }
+                for item in items {
+                    out.push_str("<li>");
+                    for block in item {
+                        self.block(block, cx, out);
+                    }
+                    out.push_str("</li>\n");
+                }
+                let _ = writeln!(out, "</{tag}>");
+            }
+            BlockKind::BlockQuote(blocks) => {
+                out.push_str("<blockquote>\n");
+                for block in blocks {
+                    self.block(block, cx, out);
+                }
+                out.push_str("</blockquote>\n");
+            }
+            BlockKind::CodeBlock { info, text } => {
+                let style = TextStyle {
+                    mono: true,
+                    ..TextStyle::default()
+                };
+                self.use_text(text, cx.lang, style, Some((cx.source, block.span.start)));
+                let class = info
+                    .split_whitespace()
+                    .next()
+                    .map(|l| format!(r#" class="language-{}""#, escape(l)));
+                let _ = writeln!(
+                    out,
+                    "<pre><code{}>{}</code></pre>",
+                    class.unwrap_or_default(),
+                    escape(text)
+                );
+            }
+            BlockKind::Table {
+                alignments,
+                header,
+                rows,
+            } => self.table(alignments, header, rows, cx, out),
+            BlockKind::FootnoteDefinition { number, blocks, .. } => {
+                let mut note = String::new();
+                let _ = write!(
+                    note,
+                    r#"<aside epub:type="footnote" role="doc-footnote" id="fn-{number}"><p class="footnote-number">{number}</p>"#
+                );
+                note.push('\n');
+                for block in blocks {
+                    self.block(block, cx, &mut note);
+                }
+                note.push_str("</aside>\n");
+                cx.footnotes.push((*number, note));
+            }
+            BlockKind::ThematicBreak => out.push_str("<hr/>\n"),
+        }
+    }
+
+    fn table(
+        &mut self,
+        alignments: &[Alignment],
+        header: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        cx: &mut Context,
+        out: &mut String,
+    ) {
+        let class = |i: usize| match alignments.get(i) {
+            Some(Alignment::Left) => r#" class="left""#,
+            Some(Alignment::Center) => r#" class="center""#,
+            Some(Alignment::Right) => r#" class="right""#,
+            _ => "",
+        };
+        out.push_str("<table>\n");
+        if !header.is_empty() {
+            out.push_str("<thead><tr>");
+            let saved = cx.style;
+            cx.style.bold = true;
+            for (i, cell) in header.iter().enumerate() {
+                let inner = self.inlines(cell, cx);
+                let _ = write!(out, "<th{}>{inner}</th>", class(i));
+            }
+            cx.style = saved;
+            out.push_str("</tr></thead>\n");
+        }
+        out.push_str("<tbody>\n");
+        for row in rows {
+            out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                let inner = self.inlines(cell, cx);
+                let _ = write!(out, "<td{}>{inner}</td>", class(i));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+
+    fn inlines(&mut self, inlines: &[Inline], cx: &mut Context) -> String {
+        let mut out = String::new();
+        for inline in inlines {
+            self.inline(inline, cx, &mut out);
+        }
+        out
+    }
+
+    fn styled(
+        &mut self,
+        tag: &str,
+        children: &[Inline],
+        cx: &mut Context,
+        change: impl Fn(&mut TextStyle),
+    ) -> String {
+        let saved = cx.style;
+        change(&mut cx.style);
+        let inner = self.inlines(children, cx);
+        cx.style = saved;
+        format!("<{tag}>{inner}</{tag}>")
+    }
+
+    fn inline(&mut self, inline: &Inline, cx: &mut Context, out: &mut String) {
+        let at = Some((cx.source, inline.span.start));
+        match &inline.kind {
+            InlineKind::Text { text, lang } => {
+                let run_lang = lang.unwrap_or(cx.lang);
+                self.use_text(text, run_lang, cx.style, at);
+                match lang {
+                    Some(lang) => {
+                        let _ = write!(out, "<span {}>{}</span>", lang_attrs(*lang), escape(text));
+                    }
+                    None => out.push_str(&escape(text)),
+                }
+            }
+            // Resolved by a pass before rendering; a space is the safe reading.
+            InlineKind::SoftBreak => out.push(' '),
+            InlineKind::HardBreak => out.push_str("<br/>"),
+            InlineKind::Emphasis(children) => {
+                out.push_str(&self.styled("em", children, cx, |s| s.italic = true))
+            }
+            InlineKind::Strong(children) => {
+                out.push_str(&self.styled("strong", children, cx, |s| s.bold = true))
+            }
+            InlineKind::Strikethrough(children) => {
+                out.push_str(&self.styled("del", children, cx, |_| {}))
+            }
+            InlineKind::Code(text) => {
+                let style = TextStyle {
+                    mono: true,
+                    ..cx.style
+                };
+                self.use_text(text, cx.lang, style, at);
+                let _ = write!(out, "<code>{}</code>", escape(text));
+            }
+            InlineKind::Link {
+                url,
+                title,
+                content,
+            } => {
+                let inner = self.inlines(content, cx);
+                if is_safe_link(url) {
+                    let title = if title.is_empty() {
+                        String::new()
+                    } else {
+                        format!(r#" title="{}""#, escape(title))
+                    };
+                    let _ = write!(out, r#"<a href="{}"{title}>{inner}</a>"#, escape(url));
+                } else {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            Some(Location::in_text(cx.source.path, cx.source.text, inline.span.start)),
+                            format!("the link `{url}` cannot be followed in a book; its text is kept without the link"),
+                        )
+                        .hint("use an absolute http(s) or mailto: address, or a #fragment"),
+                    );
+                    out.push_str(&inner);
+                }
+            }
+            InlineKind::Image { url, title, alt } => {
+                let alt_text = crate::doc::plain_text(alt);
+                self.use_text(&alt_text, cx.lang, cx.style, at);
+                match self.images.get(url) {
+                    Some(name) => {
+                        let title = if title.is_empty() {
+                            String::new()
+                        } else {
+                            format!(r#" title="{}""#, escape(title))
+                        };
+                        let _ = write!(
+                            out,
+                            r#"<img src="{}" alt="{}"{title}/>"#,
+                            escape(name),
+                            escape(&alt_text)
+                        );
+                    }
+                    None => out.push_str(&escape(&alt_text)),
+                }
+            }
+            InlineKind::FootnoteReference { number, .. } => {
+                let id = if cx.referenced.insert(*number) {
+                    format!(r#" id="fnref-{number}""#)
+                } else {
+                    String::new()
+                };
+                let _ = write!(
+                    out,
+                    r##"<a epub:type="noteref" role="doc-noteref" class="noteref"{id} href="#fn-{number}">{number}</a>"##
+                );
+            }
+        }
+    }
+}
+
+struct Context<'s> {
+    source: &'s Source<'s>,
+    lang: Lang,
+    style: TextStyle,
+    /// Added to Markdown heading levels so the top level inside a chapter is h2.
+    shift: u8,
+    footnotes: Vec<(usize, String)>,
+    referenced: BTreeSet<usize>,
+}
+
+/// How far to move heading levels down so the chapter's top headings are h2.
+fn heading_shift(blocks: &[Block]) -> u8 {
+    let top = blocks
+        .iter()
+        .filter_map(|b| match b.kind {
+            BlockKind::Heading { level, .. } => Some(level),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    2u8.saturating_sub(top)
+}
+
+/// Links a reader may follow: web and mail addresses, and fragments.
+pub fn is_safe_link(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://")
+        || lower.starts_with("http://")
+        || lower.starts_with("mailto:")
+        || lower.starts_with('#')
+}
+
+/// Every image URL in a document, with where it is written.
+pub fn image_refs(doc: &Document) -> Vec<ImageRef> {
+    fn walk(inlines: &[Inline], out: &mut Vec<ImageRef>) {
+        for inline in inlines {
+            if let InlineKind::Image { url, .. } = &inline.kind {
+                out.push(ImageRef {
+                    url: url.clone(),
+                    offset: inline.span.start,
+                });
+            }
+            if let Some(children) = inline.children() {
+                walk(children, out);
+            }
+        }
+    }
+    let mut refs = Vec::new();
+    doc.for_each_inlines(&mut |inlines| walk(inlines, &mut refs));
+    refs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape(r#"<b>"x" & y</b>"#),
+            "&lt;b&gt;&quot;x&quot; &amp; y&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn only_safe_links() {
+        assert!(is_safe_link("https://example.com"));
+        assert!(is_safe_link("#sec-1"));
+        assert!(!is_safe_link("javascript:alert(1)"));
+        assert!(!is_safe_link(" JavaScript:alert(1)"));
+        assert!(!is_safe_link("../other/en.md"));
+    }
+}

@@ -1,0 +1,3 @@
+//! Renderers: the document model → output formats.
+
+pub mod epub;

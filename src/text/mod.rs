@@ -1,0 +1,119 @@
+//! Text rules for Chinese and English: character classes and script conversion.
+
+mod convert;
+
+pub use convert::{convert_script, Conversion};
+
+/// A Han character (CJK Unified Ideographs, their extensions and compatibility forms).
+pub fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2FA1F}'
+        | '\u{30000}'..='\u{3134F}'
+        | '\u{3007}')
+}
+
+/// Full-width CJK punctuation and symbols: 、。「」『』（）《》，！？ and the like.
+pub fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303F}'
+        | '\u{FE10}'..='\u{FE1F}'
+        | '\u{FE30}'..='\u{FE4F}'
+        | '\u{FF01}'..='\u{FF0F}'
+        | '\u{FF1A}'..='\u{FF20}'
+        | '\u{FF3B}'..='\u{FF40}'
+        | '\u{FF5B}'..='\u{FF65}'
+        | '\u{FFE0}'..='\u{FFE6}')
+}
+
+/// Punctuation that is full-width in Chinese text and proportional in English:
+/// dashes, ellipsis, curly quotes, middle dot.
+pub fn is_ambiguous_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2014}'
+            | '\u{2015}'
+            | '\u{2026}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{201C}'
+            | '\u{201D}'
+            | '\u{00B7}'
+    )
+}
+
+/// Han characters, kana and CJK punctuation: text set on the ideographic grid.
+pub fn is_wide(c: char) -> bool {
+    is_han(c) || is_cjk_punctuation(c) || matches!(c, '\u{3040}'..='\u{30FF}')
+}
+
+/// A Latin letter (basic, Latin-1, extended) or a Greek/Cyrillic letter: text for the Latin font.
+pub fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || matches!(c, '\u{00C0}'..='\u{024F}' | '\u{0370}'..='\u{03FF}' | '\u{0400}'..='\u{04FF}' | '\u{1E00}'..='\u{1EFF}')
+            && c != '\u{00D7}'
+            && c != '\u{00F7}'
+}
+
+/// Whether a soft line break between `before` and `after` disappears (Chinese)
+/// rather than becoming a space (English).
+pub fn soft_break_vanishes(before: char, after: char) -> bool {
+    let wide_or_ambiguous = |c: char| is_wide(c) || is_ambiguous_punctuation(c);
+    (is_wide(before) && wide_or_ambiguous(after)) || (wide_or_ambiguous(before) && is_wide(after))
+}
+
+/// Counts for `quire list`: English words and Han characters.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TextCount {
+    pub words: usize,
+    pub han: usize,
+}
+
+impl TextCount {
+    pub fn of(text: &str) -> TextCount {
+        let han = text.chars().filter(|&c| is_han(c)).count();
+        let words = text
+            .split(|c: char| c.is_whitespace() || is_wide(c))
+            .filter(|w| w.chars().any(|c| c.is_alphanumeric()))
+            .count();
+        TextCount { words, han }
+    }
+
+    pub fn add(&mut self, other: TextCount) {
+        self.words += other.words;
+        self.han += other.han;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        assert!(is_han('中') && is_han('𠀋') && !is_han('a'));
+        assert!(is_cjk_punctuation('。') && is_cjk_punctuation('，') && is_cjk_punctuation('「'));
+        assert!(!is_cjk_punctuation(',') && !is_cjk_punctuation('“'));
+        assert!(is_latin_letter('é') && !is_latin_letter('×') && !is_latin_letter('1'));
+    }
+
+    #[test]
+    fn soft_breaks() {
+        assert!(soft_break_vanishes('中', '文'));
+        assert!(soft_break_vanishes('。', '中'));
+        assert!(soft_break_vanishes('中', '“'));
+        assert!(soft_break_vanishes('…', '中'));
+        assert!(!soft_break_vanishes('a', 'b'));
+        assert!(!soft_break_vanishes('中', 'a'));
+        assert!(!soft_break_vanishes('“', 'a'));
+    }
+
+    #[test]
+    fn counts() {
+        let c = TextCount::of("DeepSeek 的新聞, twice-over 2025");
+        assert_eq!(c.han, 3);
+        assert_eq!(c.words, 3);
+    }
+}

@@ -1,0 +1,263 @@
+//! Volumes and editions: which articles a book holds, in which language.
+
+use crate::book::{closest, Article, Lang, Library};
+use crate::config::{LoadedConfig, VolumeConfig};
+use crate::doc::{self, Document};
+use crate::error::{Diagnostic, Diagnostics};
+use crate::text::Conversion;
+
+/// A volume's chapters, resolved to article ids in order.
+#[derive(Debug, Clone)]
+pub struct Volume<'a> {
+    pub config: &'a VolumeConfig,
+    pub chapters: Vec<&'a str>,
+}
+
+impl<'a> Volume<'a> {
+    pub fn id(&self) -> &'a str {
+        self.config.id.get_ref()
+    }
+
+    pub fn editions(&self) -> impl Iterator<Item = Lang> + '_ {
+        self.config.editions.get_ref().iter().map(|e| *e.get_ref())
+    }
+}
+
+/// The articles of one edition: their sources and the language they are read in.
+#[derive(Debug, Clone)]
+pub struct EditionPlan<'a> {
+    pub edition: Lang,
+    /// Each chapter's article, and the conversion it needs (if its script differs).
+    pub chapters: Vec<(&'a Article, Option<Conversion>)>,
+}
+
+/// Resolves every volume of the config against the library: unknown ids,
+/// unknown themes and empty editions are errors at their config line.
+pub fn resolve_volumes<'a>(
+    config: &'a LoadedConfig,
+    library: &'a Library,
+) -> (Vec<Volume<'a>>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let mut volumes = Vec::new();
+    for volume in &config.config.volumes {
+        let mut chapters: Vec<&str> = Vec::new();
+        for wanted in &volume.chapters {
+            let id = wanted.get_ref().as_str();
+            match library.articles.get_key_value(id) {
+                Some((id, _)) if !chapters.contains(&id.as_str()) => chapters.push(id),
+                Some(_) => diagnostics.push(
+                    Diagnostic::warning(
+                        Some(config.locate(wanted.span().start)),
+                        format!("chapter `{id}` is listed twice; the second is ignored"),
+                    )
+                    .hint("remove one of the two"),
+                ),
+                None => {
+                    let near = closest(id, library.articles.keys().map(String::as_str));
+                    let hint = if near.is_empty() {
+                        format!(
+                            "the articles are the folder names in {}",
+                            library.root.display()
+                        )
+                    } else {
+                        format!("did you mean {}?", quote_list(&near))
+                    };
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Some(config.locate(wanted.span().start)),
+                            format!("unknown article `{id}`"),
+                        )
+                        .hint(hint),
+                    );
+                }
+            }
+        }
+        let known_themes = library.themes();
+        for theme in &volume.themes {
+            let found = library.with_theme(theme.get_ref());
+            if found.is_empty() {
+                let near = closest(theme.get_ref(), known_themes.iter().copied());
+                diagnostics.push(
+                    Diagnostic::error(
+                        Some(config.locate(theme.span().start)),
+                        format!("no article has the theme `{}`", theme.get_ref()),
+                    )
+                    .hint(format!(
+                        "themes in the library: {}",
+                        quote_list(&known_themes)
+                    ))
+                    .hint(if near.is_empty() {
+                        String::new()
+                    } else {
+                        format!("did you mean {}?", quote_list(&near))
+                    }),
+                );
+            }
+            for id in found {
+                if !chapters.contains(&id) {
+                    chapters.push(id);
+                }
+            }
+        }
+        if volume.chapters.is_empty() && volume.themes.is_empty() {
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(config.locate(volume.id.span().start)),
+                    format!("volume `{}` selects no chapters", volume.id.get_ref()),
+                )
+                .hint("add chapters = [\"article-id\", …] or themes = [\"ai\", …]"),
+            );
+        }
+        let resolved = Volume {
+            config: volume,
+            chapters,
+        };
+        check_editions(config, library, &resolved, &mut diagnostics);
+        volumes.push(resolved);
+    }
+    let diagnostics = diagnostics
+        .into_iter()
+        .map(|mut d| {
+            d.hints.retain(|h| !h.is_empty());
+            d
+        })
+        .collect();
+    (volumes, diagnostics)
+}
+
+fn check_editions(
+    config: &LoadedConfig,
+    library: &Library,
+    volume: &Volume,
+    diagnostics: &mut Diagnostics,
+) {
+    let editions = volume.config.editions.get_ref();
+    if editions.is_empty() {
+        diagnostics.push(
+            Diagnostic::error(
+                Some(config.locate(volume.config.editions.span().start)),
+                format!("volume `{}` lists no edition", volume.id()),
+            )
+            .hint(
+                "editions = [\"en\", \"zh-Hant\", \"zh-Hans\"], or leave the key out for all three",
+            ),
+        );
+    }
+    for edition in editions {
+        if volume.chapters.is_empty() {
+            continue;
+        }
+        let plan = plan_edition(library, volume, *edition.get_ref());
+        if plan.chapters.is_empty() {
+            // A defaulted list has no span of its own: point at the volume id.
+            let span = edition.span();
+            let offset = if span.is_empty() {
+                volume.config.id.span().start
+            } else {
+                span.start
+            };
+            let wanted = if edition.get_ref().is_chinese() {
+                "a Chinese"
+            } else {
+                "an English"
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(config.locate(offset)),
+                    format!(
+                        "the {} edition of volume `{}` would be empty: none of its {} chapters has {wanted} version",
+                        edition.get_ref(),
+                        volume.id(),
+                        volume.chapters.len()
+                    ),
+                )
+                .hint("remove the edition from `editions`, or add chapters written in its language"),
+            );
+        }
+    }
+}
+
+/// The articles of `edition`: English articles for `en`; for a Chinese
+/// edition every Chinese article, converted where it is in the other script.
+pub fn plan_edition<'a>(
+    library: &'a Library,
+    volume: &Volume<'a>,
+    edition: Lang,
+) -> EditionPlan<'a> {
+    let chapters = volume
+        .chapters
+        .iter()
+        .filter_map(|id| {
+            let versions = library.get(id)?;
+            if let Some(article) = versions.get(&edition) {
+                return Some((article, None));
+            }
+            let (other, conversion) = match edition {
+                Lang::En => return None,
+                Lang::ZhHant => (Lang::ZhHans, Conversion::HansToHant),
+                Lang::ZhHans => (Lang::ZhHant, Conversion::HantToHans),
+            };
+            versions.get(&other).map(|a| (a, Some(conversion)))
+        })
+        .collect();
+    EditionPlan { edition, chapters }
+}
+
+/// Parses an article and runs the model passes for an edition.
+pub fn prepare_document(
+    article: &Article,
+    conversion: Option<Conversion>,
+    edition: Lang,
+    han_in_english: Lang,
+) -> Document {
+    let mut document = doc::parse(
+        &article.path,
+        article.body(),
+        article.body_offset,
+        article.lang,
+    );
+    doc::resolve_soft_breaks(&mut document);
+    if let Some(conversion) = conversion {
+        doc::convert_text(&mut document, conversion, edition);
+    }
+    doc::mark_language_runs(&mut document, han_in_english);
+    document
+}
+
+fn quote_list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One edition of one volume, ready to render.
+#[derive(Debug)]
+pub struct Book<'a> {
+    pub volume_id: &'a str,
+    pub edition: Lang,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub author: String,
+    pub publisher: Option<String>,
+    /// Stable across builds: from the config, or derived from volume and edition.
+    pub identifier: String,
+    pub date: chrono::DateTime<chrono::Utc>,
+    /// A cover image from the config; `None` draws one.
+    pub cover: Option<std::path::PathBuf>,
+    pub chapters: Vec<Chapter<'a>>,
+    pub han_in_english: Lang,
+    /// Images must lie inside this folder.
+    pub library_root: std::path::PathBuf,
+}
+
+/// One article as a chapter of a book.
+#[derive(Debug)]
+pub struct Chapter<'a> {
+    pub article: &'a Article,
+    pub title: String,
+    pub doc: Document,
+    /// Set when the article was converted from the other Chinese script.
+    pub converted: Option<Conversion>,
+}
