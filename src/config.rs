@@ -191,11 +191,23 @@ pub fn load_config(path: &Path) -> Result<LoadedConfig> {
         text,
         config,
     };
-    check_volume_ids(&loaded).into_result()?;
+    check_volumes(&loaded).into_result()?;
     Ok(loaded)
 }
 
-fn check_volume_ids(loaded: &LoadedConfig) -> Diagnostics {
+fn check_cover(path: &Path) -> std::result::Result<(), String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("cannot read the cover image {}: {e}", path.display()))?;
+    match image::guess_format(&bytes) {
+        Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg) => Ok(()),
+        _ => Err(format!(
+            "the cover {} is not a PNG or JPEG image",
+            path.display()
+        )),
+    }
+}
+
+fn check_volumes(loaded: &LoadedConfig) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     let volumes = &loaded.config.volumes;
     if volumes.is_empty() {
@@ -230,6 +242,14 @@ fn check_volume_ids(loaded: &LoadedConfig) -> Diagnostics {
                 )
                 .hint("each volume needs its own id"),
             );
+        }
+        if let Some(cover) = &volume.cover {
+            if let Err(problem) = check_cover(&loaded.dir().join(cover.get_ref())) {
+                diagnostics.push(
+                    Diagnostic::error(Some(loaded.locate(cover.span().start)), problem)
+                        .hint("give a PNG or JPEG file relative to the config, or remove `cover` to draw one"),
+                );
+            }
         }
         if volume.title.get_ref().get(Lang::En).is_none() {
             diagnostics.push(

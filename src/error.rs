@@ -141,7 +141,9 @@ impl Diagnostics {
             let key = |d: &Diagnostic| d.location.as_ref().map(|l| (l.path.clone(), l.line, l.col));
             key(a).cmp(&key(b)).then(a.message.cmp(&b.message))
         });
-        self.0.dedup();
+        // The same problem seen from two editions is one problem.
+        self.0
+            .dedup_by(|a, b| a.location == b.location && a.message == b.message);
         self
     }
 

@@ -52,6 +52,16 @@ pub fn resolve_volumes<'a>(
                     )
                     .hint("remove one of the two"),
                 ),
+                None if library.root.join(id).is_dir() => diagnostics.push(
+                    Diagnostic::error(
+                        Some(config.locate(wanted.span().start)),
+                        format!("article `{id}` has no usable file"),
+                    )
+                    .hint(format!(
+                        "fix the problems reported for the files in {}",
+                        library.root.join(id).display()
+                    )),
+                ),
                 None => {
                     let near = closest(id, library.articles.keys().map(String::as_str));
                     let hint = if near.is_empty() {

@@ -57,11 +57,12 @@ pub fn is_latin_letter(c: char) -> bool {
             && c != '\u{00F7}'
 }
 
-/// Whether a soft line break between `before` and `after` disappears (Chinese)
-/// rather than becoming a space (English).
+/// Whether a soft line break between `before` and `after` disappears rather
+/// than becoming a space: it does next to any Chinese character or full-width
+/// punctuation (spacing between Han and Latin is the renderer's business), and
+/// stays a space only between two non-CJK characters.
 pub fn soft_break_vanishes(before: char, after: char) -> bool {
-    let wide_or_ambiguous = |c: char| is_wide(c) || is_ambiguous_punctuation(c);
-    (is_wide(before) && wide_or_ambiguous(after)) || (wide_or_ambiguous(before) && is_wide(after))
+    is_wide(before) || is_wide(after)
 }
 
 /// Counts for `quire list`: English words and Han characters.
@@ -105,9 +106,11 @@ mod tests {
         assert!(soft_break_vanishes('。', '中'));
         assert!(soft_break_vanishes('中', '“'));
         assert!(soft_break_vanishes('…', '中'));
+        assert!(soft_break_vanishes('，', 'D'));
+        assert!(soft_break_vanishes('k', '模'));
         assert!(!soft_break_vanishes('a', 'b'));
-        assert!(!soft_break_vanishes('中', 'a'));
         assert!(!soft_break_vanishes('“', 'a'));
+        assert!(!soft_break_vanishes(',', '“'));
     }
 
     #[test]

@@ -313,8 +313,8 @@ fn load_image(
     if !resolved.starts_with(&root) {
         return Err(format!(
             "{} lies outside the library {}",
-            resolved.display(),
-            root.display()
+            path.display(),
+            book.library_root.display()
         ));
     }
     let bytes =

