@@ -53,6 +53,15 @@ fn entries(path: &Path) -> Vec<(String, Vec<u8>, zip::CompressionMethod)> {
         .collect()
 }
 
+/// One entry of an EPUB, as text.
+fn entry_text(book: &Path, name: &str) -> String {
+    let (_, bytes, _) = entries(book)
+        .into_iter()
+        .find(|(n, ..)| n == name)
+        .unwrap_or_else(|| panic!("{}: no {name}", book.display()));
+    String::from_utf8(bytes).unwrap()
+}
+
 fn edition_of(path: &Path) -> String {
     let name = path.file_name().unwrap().to_string_lossy();
     name.split('.').nth(1).unwrap().to_string()
@@ -268,12 +277,7 @@ fn fonts_are_subset_and_cover_the_text() {
 #[test]
 fn navigation_nests_sections_under_chapters() {
     let book = books().iter().find(|b| b.ends_with("ai.en.epub")).unwrap();
-    let nav = entries(book)
-        .into_iter()
-        .find(|(n, ..)| n == "OEBPS/nav.xhtml")
-        .unwrap()
-        .1;
-    let nav = String::from_utf8(nav).unwrap();
+    let nav = entry_text(book, "OEBPS/nav.xhtml");
     assert!(nav.contains("Understanding Self-Attention in Large Language Models (LLMs)"));
     assert!(
         nav.contains(r##"href="chapter-01.xhtml#sec-"##),
@@ -296,12 +300,7 @@ fn converted_chapters_are_in_the_edition_script_and_say_so() {
         text.contains("对 DeepSeek 我的一些想法"),
         "the zh-Hant essay is converted to zh-Hans"
     );
-    let colophon = entries(book)
-        .into_iter()
-        .find(|(n, ..)| n == "OEBPS/colophon.xhtml")
-        .unwrap()
-        .1;
-    let colophon = String::from_utf8(colophon).unwrap();
+    let colophon = entry_text(book, "OEBPS/colophon.xhtml");
     assert!(
         colophon.contains("OpenCC") && colophon.contains("对 DeepSeek 我的一些想法"),
         "{colophon}"
@@ -321,6 +320,28 @@ fn the_same_sources_give_byte_identical_books() {
     }
 }
 
+/// Writes a config in `dir` for one English volume holding the article `alpha`.
+fn one_volume_config(dir: &Path, articles: &Path, extra: &str) -> PathBuf {
+    let config = dir.join("quire.toml");
+    let text = format!(
+        "[library]\narticles = {articles:?}\nauthor = \"T\"\n[fonts]\ndir = {:?}\n\
+         [[volume]]\nid = \"a\"\ntitle = {{ en = \"A\" }}\nchapters = [\"alpha\"]\neditions = [\"en\"]\n{extra}",
+        root().join("fonts")
+    );
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
+fn build_one(config: &Path, out: &Path) -> (Vec<quire::build::Built>, quire::error::Diagnostics) {
+    let (project, _) = load_project(config).unwrap();
+    let options = BuildOptions {
+        out_dir: out.to_path_buf(),
+        source_date_epoch: Some(EPOCH),
+        ..BuildOptions::default()
+    };
+    build(&project, &options).unwrap()
+}
+
 #[test]
 fn a_failed_build_keeps_the_last_good_book_and_clears_stale_temporaries() {
     let dir = temp_dir("atomic");
@@ -331,25 +352,9 @@ fn a_failed_build_keeps_the_last_good_book_and_clears_stale_temporaries() {
         &article,
     )
     .unwrap();
-    let config = dir.join("quire.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[library]\nauthor = \"T\"\n[fonts]\ndir = {:?}\n[[volume]]\nid = \"a\"\ntitle = {{ en = \"A\" }}\nchapters = [\"alpha\"]\neditions = [\"en\"]\n",
-            root().join("fonts")
-        ),
-    )
-    .unwrap();
+    let config = one_volume_config(&dir, &dir.join("articles"), "");
     let out = dir.join("out");
-    let run = || {
-        let (project, _) = load_project(&config).unwrap();
-        let options = BuildOptions {
-            out_dir: out.clone(),
-            source_date_epoch: Some(EPOCH),
-            ..BuildOptions::default()
-        };
-        build(&project, &options).unwrap()
-    };
+    let run = || build_one(&config, &out);
     let (built, diagnostics) = run();
     assert_eq!(built.len(), 1, "{diagnostics:?}");
     let good = std::fs::read(out.join("a.en.epub")).unwrap();
@@ -383,23 +388,9 @@ fn a_configured_cover_is_embedded_as_is() {
     image::RgbImage::from_pixel(60, 90, image::Rgb([40, 60, 90]))
         .save(&cover)
         .unwrap();
-    let config = dir.join("quire.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[library]\narticles = {:?}\nauthor = \"T\"\n[fonts]\ndir = {:?}\n[[volume]]\nid = \"a\"\ntitle = {{ en = \"A\" }}\nchapters = [\"alpha\"]\neditions = [\"en\"]\ncover = \"cover.png\"\n",
-            root().join("tests/fixtures/config/_articles"),
-            root().join("fonts")
-        ),
-    )
-    .unwrap();
-    let (project, _) = load_project(&config).unwrap();
-    let options = BuildOptions {
-        out_dir: dir.join("out"),
-        source_date_epoch: Some(EPOCH),
-        ..BuildOptions::default()
-    };
-    let (built, diagnostics) = build(&project, &options).unwrap();
+    let articles = root().join("tests/fixtures/config/_articles");
+    let config = one_volume_config(&dir, &articles, "cover = \"cover.png\"\n");
+    let (built, diagnostics) = build_one(&config, &dir.join("out"));
     assert_eq!(built.len(), 1, "{diagnostics:?}");
     let entries = entries(&built[0].path);
     let embedded = entries
