@@ -166,15 +166,62 @@ fn split_runs(
     }
 }
 
-/// Byte ranges of Latin runs: from a Latin letter to the last letter or digit
-/// before the next Chinese character.
+/// Byte ranges of Latin runs: each stretch of text between Chinese
+/// characters that holds a Latin letter, trimmed to start at a letter, digit
+/// or opening bracket and end at a letter, digit or closing bracket, with
+/// unmatched brackets left outside.
 fn latin_runs(text: &str) -> Vec<(usize, usize)> {
-    runs(
-        text,
-        text::is_latin_letter,
-        |c| (!text::is_wide(c) && !text::is_ambiguous_punctuation(c)) || c == '\u{2019}',
-        char::is_alphanumeric,
-    )
+    let non_cjk =
+        |c: char| !text::is_wide(c) && (!text::is_ambiguous_punctuation(c) || c == '\u{2019}');
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '\u{3000}')))
+    {
+        match (non_cjk(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                start = None;
+                if let Some(run) = trim_run(text, s, i) {
+                    runs.push(run);
+                }
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+fn trim_run(text: &str, mut start: usize, mut end: usize) -> Option<(usize, usize)> {
+    const OPEN: &str = "([{";
+    const CLOSE: &str = ")]}";
+    loop {
+        let run = &text[start..end];
+        let first = run.chars().next()?;
+        let last = run.chars().next_back()?;
+        let unmatched_open = OPEN.contains(first) && count_open(run) > count_close(run);
+        let unmatched_close = CLOSE.contains(last) && count_close(run) > count_open(run);
+        if !(first.is_alphanumeric() || OPEN.contains(first)) || unmatched_open {
+            start += first.len_utf8();
+        } else if !(last.is_alphanumeric() || CLOSE.contains(last)) || unmatched_close {
+            end -= last.len_utf8();
+        } else {
+            break;
+        }
+    }
+    text[start..end]
+        .chars()
+        .any(text::is_latin_letter)
+        .then_some((start, end))
+}
+
+fn count_open(run: &str) -> usize {
+    run.chars().filter(|c| "([{".contains(*c)).count()
+}
+
+fn count_close(run: &str) -> usize {
+    run.chars().filter(|c| ")]}".contains(*c)).count()
 }
 
 /// Byte ranges of Han runs: Han characters and the CJK punctuation between and around them.
@@ -249,10 +296,22 @@ mod tests {
                 "混合專家(Mixture-of-Experts, MoE)架構:DeepSeek-V3 擁有 6,710 億",
                 true
             ),
-            ["Mixture-of-Experts, MoE", "DeepSeek-V3"]
+            ["(Mixture-of-Experts, MoE)", "DeepSeek-V3"]
         );
         assert_eq!(texts("採用HAI-LLM 框架", true), ["HAI-LLM"]);
         assert_eq!(texts("OpenAI’s model", true), ["OpenAI’s model"]);
+        assert_eq!(
+            texts("矩陣為 10,000 x 10,000 大小", true),
+            ["10,000 x 10,000"]
+        );
+        assert_eq!(
+            texts("支援16-way Pipeline Parallelism(PP)、", true),
+            ["16-way Pipeline Parallelism(PP)"]
+        );
+        assert_eq!(texts("昇騰910B晶片", true), ["910B"]);
+        assert_eq!(texts("專家(MoE)?還是", true), ["(MoE)"]);
+        assert_eq!(texts("服務(NIM", true), ["NIM"]);
+        assert_eq!(texts("2025 年 4 月", true), Vec::<String>::new());
     }
 
     #[test]

@@ -230,7 +230,7 @@ impl FontUsage {
     pub fn add(&mut self, fonts: &Fonts, chain: &[Face], text: &str) -> Vec<char> {
         let mut missing = Vec::new();
         for c in text.chars() {
-            if c.is_whitespace() || c.is_control() {
+            if c.is_control() {
                 continue;
             }
             match fonts.pick(chain, c) {
@@ -241,6 +241,18 @@ impl FontUsage {
             }
         }
         missing
+    }
+
+    /// Gives every face in use its spaces, so no space falls back to a font
+    /// of the reading device.
+    pub fn add_spaces(&mut self, fonts: &Fonts) {
+        for (face, chars) in &mut self.chars {
+            for c in [' ', '\u{A0}', '\u{3000}'] {
+                if fonts.file(*face).covers(c) {
+                    chars.insert(c);
+                }
+            }
+        }
     }
 }
 
@@ -269,11 +281,14 @@ pub struct TextStyle {
     pub mono: bool,
 }
 
-/// The faces to try, in order, for text in `lang` set in `style`.
-/// `han_in_english` picks the CJK face for Han characters inside English text.
-pub fn chain(lang: Lang, style: TextStyle, han_in_english: Lang) -> Vec<Face> {
+/// The faces to try, in order, for text in `lang` set in `style`, inside a
+/// document in `base`. `han_in_english` picks the CJK face for Han
+/// characters inside English text.
+pub fn chain(lang: Lang, style: TextStyle, base: Lang, han_in_english: Lang) -> Vec<Face> {
     let han = if lang.is_chinese() {
         lang
+    } else if base.is_chinese() {
+        base
     } else {
         han_in_english
     };
@@ -290,8 +305,9 @@ pub fn chain(lang: Lang, style: TextStyle, han_in_english: Lang) -> Vec<Face> {
     };
     if style.mono {
         vec![Face::Mono, latin, cjk]
-    } else if lang.is_chinese() {
-        // Chinese text keeps full-width “ ” ’ … from the CJK face; Chinese has no italic.
+    } else if lang.is_chinese() || (style.bold && base.is_chinese()) {
+        // Chinese text keeps full-width “ ” ’ … from the CJK face; Chinese has
+        // no italic; Latin words in Chinese headings take the sans face's Latin.
         vec![cjk, latin]
     } else {
         vec![latin, cjk]
@@ -306,11 +322,11 @@ mod tests {
     fn chains_put_the_language_face_first() {
         let plain = TextStyle::default();
         assert_eq!(
-            chain(Lang::En, plain, Lang::ZhHant),
+            chain(Lang::En, plain, Lang::En, Lang::ZhHant),
             [Face::Latin, Face::SerifHant]
         );
         assert_eq!(
-            chain(Lang::ZhHans, plain, Lang::ZhHant),
+            chain(Lang::ZhHans, plain, Lang::ZhHans, Lang::ZhHant),
             [Face::SerifHans, Face::Latin]
         );
         let bold = TextStyle {
@@ -318,13 +334,18 @@ mod tests {
             ..plain
         };
         assert_eq!(
-            chain(Lang::ZhHant, bold, Lang::ZhHant),
+            chain(Lang::ZhHant, bold, Lang::ZhHant, Lang::ZhHant),
             [Face::HeadingHant, Face::LatinBold]
         );
         let code = TextStyle {
             mono: true,
             ..plain
         };
-        assert_eq!(chain(Lang::En, code, Lang::ZhHans)[0], Face::Mono);
+        assert_eq!(chain(Lang::En, code, Lang::En, Lang::ZhHans)[0], Face::Mono);
+        assert_eq!(
+            chain(Lang::En, bold, Lang::ZhHans, Lang::ZhHant),
+            [Face::HeadingHans, Face::LatinBold],
+            "Latin in a Chinese heading is set in the CJK sans face"
+        );
     }
 }

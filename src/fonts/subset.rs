@@ -10,7 +10,8 @@ use allsorts::tag;
 use super::FontFile;
 
 /// A standalone OpenType font holding `chars` of `font` (and `.notdef`), with
-/// a Unicode cmap so reading systems can use it.
+/// a Unicode cmap so reading systems can use it. Layout tables (GSUB, GPOS)
+/// are not kept: allsorts' subsetter does not rewrite them.
 pub fn subset(font: &FontFile, chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
     let face = ttf_parser::Face::parse(&font.data, 0).map_err(|e| e.to_string())?;
     let glyphs: BTreeSet<u16> = std::iter::once(0)
@@ -34,6 +35,10 @@ pub fn subset(font: &FontFile, chars: &BTreeSet<char>) -> Result<Vec<u8>, String
         tag::NAME,
         tag::OS_2,
         tag::POST,
+        // TrueType hinting, for low-resolution screens (CFF fonts have none of these).
+        tag::CVT,
+        tag::FPGM,
+        tag::PREP,
     ]);
     allsorts::subset::subset(&provider, &glyphs, &profile, CmapTarget::Unicode)
         .map_err(|e| e.to_string())

@@ -63,17 +63,19 @@ fn lang_rules(lang: Lang, han_in_english: Lang) -> String {
         ".volume-title",
     ];
     let bold_selectors = |lang_sel: &str| {
-        bold_elements
-            .iter()
-            .flat_map(|e| {
-                [
-                    format!("{lang_sel} {e}"),
-                    format!("{e}{lang_sel}"),
-                    format!("{e} {lang_sel}"),
-                ]
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        let mut selectors = Vec::new();
+        for e in bold_elements {
+            selectors.extend([
+                format!("{lang_sel} {e}"),
+                format!("{e}{lang_sel}"),
+                format!("{e} {lang_sel}"),
+            ]);
+            if lang.is_chinese() {
+                // Latin words in Chinese headings take the sans face's Latin, as `fonts::chain` does.
+                selectors.push(format!("{lang_sel} {e} [lang=\"en\"]"));
+            }
+        }
+        selectors.join(", ")
     };
     if lang.is_chinese() {
         format!(
@@ -105,7 +107,7 @@ fn lang_rules(lang: Lang, han_in_english: Lang) -> String {
 }
 
 const BASE: &str = r#"
-html { line-height: 1.7; }
+html { line-height: 1.7; height: 100%; }
 html[lang="en"] { line-height: 1.45; }
 body { margin: 0 5%; line-break: strict; word-break: normal; overflow-wrap: break-word; }
 p { margin: 0; widows: 2; orphans: 2; }
@@ -130,12 +132,16 @@ a { color: inherit; }
 a.noteref { vertical-align: super; font-size: 0.7em; line-height: 0; text-decoration: none; }
 .footnotes { margin-top: 2em; border-top: 1px solid #888; font-size: 0.85em; }
 .footnote-number { font-weight: bold; margin-top: 0.6em; }
-.cover { margin: 0; padding: 0; text-align: center; }
-.cover img { height: 100%; max-width: 100%; }
+body.cover { margin: 0; padding: 0; height: 100%; }
+section.cover { margin: 0; padding: 0; height: 100%; text-align: center; }
+section.cover img { max-height: 100%; max-width: 100%; height: auto; width: auto; }
+nav#toc ol { list-style-type: none; padding-left: 1.2em; }
 .title-page { text-align: center; margin-top: 30%; }
 .title-page .volume-title { font-size: 2em; font-weight: bold; margin-bottom: 0.5em; text-indent: 0; }
 .title-page .subtitle { font-size: 1.2em; margin-bottom: 3em; text-indent: 0; }
 .title-page .author { font-size: 1.1em; text-indent: 0; }
 .colophon { font-size: 0.85em; margin-top: 40%; }
 .colophon p { text-indent: 0; margin-bottom: 0.6em; }
+[lang] .title-page p { text-indent: 0; text-align: center; }
+[lang] .colophon p { text-indent: 0; text-align: left; }
 "#;

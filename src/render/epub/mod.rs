@@ -13,7 +13,7 @@ use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElem
 use crate::book::Lang;
 use crate::doc::{plain_text, BlockKind};
 use crate::error::{Diagnostic, Diagnostics, Location};
-use crate::fonts::{self, Face, Fonts, TextStyle};
+use crate::fonts::{self, Face, FontUsage, Fonts, TextStyle};
 use crate::text::Conversion;
 use crate::volume::{Book, Chapter};
 use cover::{draw_cover, CoverText};
@@ -45,6 +45,7 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         bold: true,
         ..TextStyle::default()
     };
+    writer.base = lang;
     let title_page = {
         let mut body = String::from("<section class=\"title-page\" epub:type=\"titlepage\">\n");
         body += &format!(
@@ -63,15 +64,6 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         );
         page(lang, &book.title, "front", &body)
     };
-    let colophon = {
-        let lines = colophon_lines(book, fonts, &words);
-        let mut body = String::from("<section class=\"colophon\" epub:type=\"colophon\">\n");
-        for line in &lines {
-            body += &format!("<p>{}</p>\n", writer.text(line, lang, TextStyle::default()));
-        }
-        body += "</section>\n";
-        page(lang, words.colophon, "back", &body)
-    };
     // Navigation labels are set in the nav document with the book's fonts too.
     writer.use_text(words.contents, lang, heading, None);
     for chapter in &book.chapters {
@@ -83,12 +75,23 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
     writer.use_text(words.cover, lang, TextStyle::default(), None);
     writer.use_text(words.title_page, lang, TextStyle::default(), None);
     writer.use_text(words.colophon, lang, TextStyle::default(), None);
+    // Last, so it can name the faces the book uses.
+    let colophon = {
+        let lines = colophon_lines(book, fonts, &writer.usage, &words);
+        let mut body = String::from("<section class=\"colophon\" epub:type=\"colophon\">\n");
+        for line in &lines {
+            body += &format!("<p>{}</p>\n", writer.text(line, lang, TextStyle::default()));
+        }
+        body += "</section>\n";
+        page(lang, words.colophon, "back", &body)
+    };
+    writer.usage.add_spaces(fonts);
 
     let cover = match &book.cover {
         Some(path) => read_cover(path).map_err(|d| [d].into_iter().collect::<Diagnostics>())?,
         None => {
-            let title_faces = fonts::chain(lang, heading, book.han_in_english);
-            let text_faces = fonts::chain(lang, TextStyle::default(), book.han_in_english);
+            let title_faces = fonts::chain(lang, heading, lang, book.han_in_english);
+            let text_faces = fonts::chain(lang, TextStyle::default(), lang, book.han_in_english);
             let text = CoverText {
                 title: &book.title,
                 subtitle: book.subtitle.as_deref(),
@@ -209,7 +212,13 @@ fn patch_nav(name: &str, bytes: Vec<u8>, lang: Lang) -> Vec<u8> {
     }
     let text = String::from_utf8_lossy(&bytes);
     let tag = "xmlns:epub=\"http://www.idpf.org/2007/ops\"";
+    // Landmarks are for reading systems, not for reading.
     text.replacen(tag, &format!("{tag} {}", xhtml::lang_attrs(lang)), 1)
+        .replacen(
+            "<nav epub:type = \"landmarks\">",
+            "<nav epub:type=\"landmarks\" hidden=\"hidden\">",
+            1,
+        )
         .into_bytes()
 }
 
@@ -350,22 +359,24 @@ fn read_cover(path: &Path) -> Result<(Vec<u8>, &'static str, &'static str), Diag
 }
 
 /// The colophon: edition, date, fonts, and which chapters were converted.
-fn colophon_lines(book: &Book, fonts: &Fonts, words: &Words) -> Vec<String> {
+fn colophon_lines(book: &Book, fonts: &Fonts, usage: &FontUsage, words: &Words) -> Vec<String> {
     let mut lines = vec![
         format!("{} — {}", book.title, book.edition.native_name()),
         format!("{}{}", words.published, book.date.format("%Y-%m-%d")),
     ];
-    let mut families: Vec<String> = Face::ALL
-        .iter()
+    let mut families: Vec<String> = usage
+        .chars
+        .keys()
         .map(|&f| fonts.file(f).family.clone())
         .collect();
+    families.sort();
     families.dedup();
     lines.push(format!("{}{}", words.fonts, families.join(", ")));
-    let converted: Vec<&str> = book
+    let converted: Vec<String> = book
         .chapters
         .iter()
         .filter(|c| c.converted.is_some())
-        .map(|c| c.title.as_str())
+        .map(|c| format!("《{}》", c.title))
         .collect();
     if let Some(chapter) = book.chapters.iter().find(|c| c.converted.is_some()) {
         let note = match chapter.converted {

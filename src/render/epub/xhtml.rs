@@ -71,6 +71,8 @@ pub struct Writer<'a> {
     pub usage: FontUsage,
     pub diagnostics: Diagnostics,
     pub han_in_english: Lang,
+    /// The language of the document being written.
+    pub base: Lang,
     /// Image URL → its file name inside the EPUB, filled in by the caller
     /// before a chapter is written; images not found here are dropped.
     pub images: BTreeMap<String, String>,
@@ -84,6 +86,7 @@ impl<'a> Writer<'a> {
             usage: FontUsage::default(),
             diagnostics: Diagnostics::default(),
             han_in_english,
+            base: han_in_english,
             images: BTreeMap::new(),
             warned: BTreeSet::new(),
         }
@@ -97,7 +100,7 @@ impl<'a> Writer<'a> {
         style: TextStyle,
         source: Option<(&Source, usize)>,
     ) {
-        let chain = fonts::chain(lang, style, self.han_in_english);
+        let chain = fonts::chain(lang, style, self.base, self.han_in_english);
         for c in self.usage.add(self.fonts, &chain, text) {
             let location = source.map(|(s, offset)| Location::in_text(s.path, s.text, offset));
             let key = (
@@ -121,6 +124,7 @@ impl<'a> Writer<'a> {
 
     /// The body of a chapter: its title as `h1`, its blocks, its footnotes.
     pub fn chapter(&mut self, doc: &Document, source: &Source, title: &str) -> String {
+        self.base = doc.lang;
         let mut out = String::new();
         let heading = TextStyle {
             bold: true,
