@@ -20,4 +20,5 @@ pub mod error;
 pub mod fonts;
 pub mod render;
 pub mod text;
+pub mod typeset;
 pub mod volume;

@@ -1,0 +1,3 @@
+//! The typesetter: the document model → pages of frames, for the PDF writer.
+
+pub mod frame;
