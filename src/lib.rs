@@ -12,6 +12,7 @@
 //!
 //! [`build`] runs the stages end to end and writes each book atomically.
 
+pub mod assets;
 pub mod book;
 pub mod build;
 pub mod config;

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
+use crate::assets::{image_kind, load_image};
 use crate::book::Lang;
 use crate::doc::{plain_text, BlockKind};
 use crate::error::{Diagnostic, Diagnostics, Location};
@@ -285,11 +286,16 @@ fn collect_images(
     let article = chapter.article;
     for image in image_refs(&chapter.doc) {
         let location = Location::in_text(&article.path, &article.text, image.offset);
-        match load_image(book, &article.path, &image.url) {
-            Ok((bytes, mime, ext)) => {
-                let name = format!("images/{}-{}.{ext}", article.id, resources.len() + 1);
+        match load_image(&book.library_root, &article.path, &image.url) {
+            Ok(file) => {
+                let name = format!(
+                    "images/{}-{}.{}",
+                    article.id,
+                    resources.len() + 1,
+                    file.extension
+                );
                 names.insert(image.url.clone(), name.clone());
-                resources.push((name, bytes, mime));
+                resources.push((name, file.bytes, file.mime));
             }
             Err(message) => problems.push(
                 Diagnostic::error(Some(location), format!("image `{}`: {message}", image.url))
@@ -300,43 +306,6 @@ fn collect_images(
         }
     }
     names
-}
-
-fn load_image(
-    book: &Book,
-    article: &Path,
-    url: &str,
-) -> Result<(Vec<u8>, &'static str, &'static str), String> {
-    if url.contains("://") || url.starts_with('/') {
-        return Err("only relative paths inside the library are embedded".into());
-    }
-    let dir = article.parent().unwrap_or(Path::new("."));
-    let path = dir.join(url);
-    let resolved = path
-        .canonicalize()
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let root = book
-        .library_root
-        .canonicalize()
-        .map_err(|e| e.to_string())?;
-    if !resolved.starts_with(&root) {
-        return Err(format!(
-            "{} lies outside the library {}",
-            path.display(),
-            book.library_root.display()
-        ));
-    }
-    let bytes =
-        std::fs::read(&resolved).map_err(|e| format!("cannot read {}: {e}", resolved.display()))?;
-    image_kind(&bytes).map(|(mime, ext)| (bytes, mime, ext))
-}
-
-fn image_kind(bytes: &[u8]) -> Result<(&'static str, &'static str), String> {
-    match image::guess_format(bytes) {
-        Ok(image::ImageFormat::Png) => Ok(("image/png", "png")),
-        Ok(image::ImageFormat::Jpeg) => Ok(("image/jpeg", "jpg")),
-        _ => Err("not a PNG or JPEG image".into()),
-    }
 }
 
 fn read_cover(path: &Path) -> Result<(Vec<u8>, &'static str, &'static str), Diagnostic> {
