@@ -23,3 +23,4 @@ pub mod render;
 pub mod text;
 pub mod typeset;
 pub mod volume;
+pub mod words;

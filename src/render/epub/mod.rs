@@ -14,9 +14,9 @@ use crate::assets::{image_kind, load_image};
 use crate::book::Lang;
 use crate::doc::{plain_text, BlockKind};
 use crate::error::{Diagnostic, Diagnostics, Location};
-use crate::fonts::{self, Face, FontUsage, Fonts, TextStyle};
-use crate::text::Conversion;
+use crate::fonts::{self, Face, Fonts, TextStyle};
 use crate::volume::{Book, Chapter};
+use crate::words::{colophon_lines, Words};
 use cover::{draw_cover, CoverText};
 use xhtml::{escape, image_refs, page, Source, Writer};
 
@@ -78,7 +78,15 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
     writer.use_text(words.colophon, lang, TextStyle::default(), None);
     // Last, so it can name the faces the book uses.
     let colophon = {
-        let lines = colophon_lines(book, fonts, &writer.usage, &words);
+        let mut families: Vec<String> = writer
+            .usage
+            .chars
+            .keys()
+            .map(|&f| fonts.file(f).family.clone())
+            .collect();
+        families.sort();
+        families.dedup();
+        let lines = colophon_lines(book, &families, &words);
         let mut body = String::from("<section class=\"colophon\" epub:type=\"colophon\">\n");
         for line in &lines {
             body += &format!("<p>{}</p>\n", writer.text(line, lang, TextStyle::default()));
@@ -325,94 +333,4 @@ fn read_cover(path: &Path) -> Result<(Vec<u8>, &'static str, &'static str), Diag
         )
     })?;
     Ok((bytes, mime, ext))
-}
-
-/// The colophon: edition, date, fonts, and which chapters were converted.
-fn colophon_lines(book: &Book, fonts: &Fonts, usage: &FontUsage, words: &Words) -> Vec<String> {
-    let mut lines = vec![
-        format!("{} — {}", book.title, book.edition.native_name()),
-        format!("{}{}", words.published, book.date.format("%Y-%m-%d")),
-    ];
-    let mut families: Vec<String> = usage
-        .chars
-        .keys()
-        .map(|&f| fonts.file(f).family.clone())
-        .collect();
-    families.sort();
-    families.dedup();
-    lines.push(format!("{}{}", words.fonts, families.join(", ")));
-    let converted: Vec<String> = book
-        .chapters
-        .iter()
-        .filter(|c| c.converted.is_some())
-        .map(|c| format!("《{}》", c.title))
-        .collect();
-    if let Some(chapter) = book.chapters.iter().find(|c| c.converted.is_some()) {
-        let note = match chapter.converted {
-            Some(Conversion::HansToHant) => words.converted_from_hans,
-            _ => words.converted_from_hant,
-        };
-        lines.push(format!("{note}{}", converted.join(words.list_separator)));
-    }
-    lines.push(words.made_with.to_string());
-    lines
-}
-
-/// The few words the book itself says, per edition.
-struct Words {
-    contents: &'static str,
-    cover: &'static str,
-    title_page: &'static str,
-    colophon: &'static str,
-    published: &'static str,
-    fonts: &'static str,
-    converted_from_hans: &'static str,
-    converted_from_hant: &'static str,
-    list_separator: &'static str,
-    made_with: &'static str,
-}
-
-impl Words {
-    fn of(lang: Lang) -> Words {
-        match lang {
-            Lang::En => Words {
-                contents: "Contents",
-                cover: "Cover",
-                title_page: "Title Page",
-                colophon: "Colophon",
-                published: "Published ",
-                fonts: "Set in ",
-                converted_from_hans: "",
-                converted_from_hant: "",
-                list_separator: ", ",
-                made_with: "Made with quire.",
-            },
-            Lang::ZhHant => Words {
-                contents: "目錄",
-                cover: "封面",
-                title_page: "書名頁",
-                colophon: "版權頁",
-                published: "出版日期：",
-                fonts: "字型：",
-                converted_from_hans:
-                    "以下各篇原以簡體中文寫成，由 OpenCC（s2twp，臺灣用詞）於編譯時轉為繁體：",
-                converted_from_hant: "",
-                list_separator: "、",
-                made_with: "以 quire 編排。",
-            },
-            Lang::ZhHans => Words {
-                contents: "目录",
-                cover: "封面",
-                title_page: "书名页",
-                colophon: "版权页",
-                published: "出版日期：",
-                fonts: "字体：",
-                converted_from_hans: "",
-                converted_from_hant:
-                    "以下各篇原以繁体中文写成，由 OpenCC（tw2sp，大陆用词）于编译时转为简体：",
-                list_separator: "、",
-                made_with: "以 quire 编排。",
-            },
-        }
-    }
 }

@@ -1,0 +1,88 @@
+//! The few words a book says about itself, per edition: furniture labels and the colophon.
+
+use crate::book::Lang;
+use crate::text::Conversion;
+use crate::volume::Book;
+
+/// The colophon: edition, date, fonts, and which chapters were converted.
+pub fn colophon_lines(book: &Book, families: &[String], words: &Words) -> Vec<String> {
+    let mut lines = vec![
+        format!("{} — {}", book.title, book.edition.native_name()),
+        format!("{}{}", words.published, book.date.format("%Y-%m-%d")),
+    ];
+    lines.push(format!("{}{}", words.fonts, families.join(", ")));
+    let converted: Vec<String> = book
+        .chapters
+        .iter()
+        .filter(|c| c.converted.is_some())
+        .map(|c| format!("《{}》", c.title))
+        .collect();
+    if let Some(chapter) = book.chapters.iter().find(|c| c.converted.is_some()) {
+        let note = match chapter.converted {
+            Some(Conversion::HansToHant) => words.converted_from_hans,
+            _ => words.converted_from_hant,
+        };
+        lines.push(format!("{note}{}", converted.join(words.list_separator)));
+    }
+    lines.push(words.made_with.to_string());
+    lines
+}
+
+/// The few words the book itself says, per edition.
+pub struct Words {
+    pub contents: &'static str,
+    pub cover: &'static str,
+    pub title_page: &'static str,
+    pub colophon: &'static str,
+    pub published: &'static str,
+    pub fonts: &'static str,
+    pub converted_from_hans: &'static str,
+    pub converted_from_hant: &'static str,
+    pub list_separator: &'static str,
+    pub made_with: &'static str,
+}
+
+impl Words {
+    pub fn of(lang: Lang) -> Words {
+        match lang {
+            Lang::En => Words {
+                contents: "Contents",
+                cover: "Cover",
+                title_page: "Title Page",
+                colophon: "Colophon",
+                published: "Published ",
+                fonts: "Set in ",
+                converted_from_hans: "",
+                converted_from_hant: "",
+                list_separator: ", ",
+                made_with: "Made with quire.",
+            },
+            Lang::ZhHant => Words {
+                contents: "目錄",
+                cover: "封面",
+                title_page: "書名頁",
+                colophon: "版權頁",
+                published: "出版日期：",
+                fonts: "字型：",
+                converted_from_hans:
+                    "以下各篇原以簡體中文寫成，由 OpenCC（s2twp，臺灣用詞）於編譯時轉為繁體：",
+                converted_from_hant: "",
+                list_separator: "、",
+                made_with: "以 quire 編排。",
+            },
+            Lang::ZhHans => Words {
+                contents: "目录",
+                cover: "封面",
+                title_page: "书名页",
+                colophon: "版权页",
+                published: "出版日期：",
+                fonts: "字体：",
+                converted_from_hans: "",
+                converted_from_hant:
+                    "以下各篇原以繁体中文写成，由 OpenCC（tw2sp，大陆用词）于编译时转为简体：",
+                list_separator: "、",
+                made_with: "以 quire 编排。",
+            },
+        }
+    }
+}
