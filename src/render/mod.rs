@@ -1,3 +1,4 @@
 //! Renderers: the document model → output formats.
 
 pub mod epub;
+pub mod pdf;
