@@ -11,7 +11,9 @@ use crate::config::{load_config, Format, LoadedConfig};
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::fonts::Fonts;
 use crate::render::epub::render_epub;
+use crate::render::pdf::{write_pdf, PdfMeta};
 use crate::text::convert_script;
+use crate::typeset::{typeset, Theme};
 use crate::volume::{plan_edition, prepare_document, resolve_volumes, Book, Chapter, Volume};
 
 /// Everything loaded and checked: config, articles, fonts.
@@ -107,6 +109,7 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<(Vec<Built>, D
                 ));
                 let rendered = match format {
                     Format::Epub => render_epub(&book, &project.fonts),
+                    Format::Pdf => render_pdf(project, volume, &book),
                 };
                 match rendered {
                     Ok((bytes, warnings)) => {
@@ -127,6 +130,40 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<(Vec<Built>, D
         }
     }
     Ok((built, diagnostics.sorted()))
+}
+
+/// Typesets a book and writes it as PDF.
+fn render_pdf(
+    project: &Project,
+    volume: &Volume,
+    book: &Book,
+) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
+    let size = volume
+        .config
+        .page_size
+        .unwrap_or(project.config.config.print.page_size);
+    let theme = Theme::new(size, book.edition);
+    let (pages, diagnostics) = typeset(book, &theme, &project.fonts);
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    let meta = PdfMeta {
+        title: book.title.clone(),
+        author: book.author.clone(),
+        subject: book.subtitle.clone().unwrap_or_default(),
+        lang: book.edition,
+        date: book.date,
+        identifier: book.identifier.clone(),
+    };
+    let bytes = write_pdf(&pages, &project.fonts, &meta).map_err(|e| {
+        [Diagnostic::error(
+            None,
+            format!("could not write the PDF: {e}"),
+        )]
+        .into_iter()
+        .collect::<Diagnostics>()
+    })?;
+    Ok((bytes, diagnostics))
 }
 
 /// Errors without a place name the book they stopped.

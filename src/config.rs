@@ -7,6 +7,7 @@ use toml::Spanned;
 
 use crate::book::Lang;
 use crate::error::{read_text, Diagnostic, Diagnostics, Error, Location, Result};
+use crate::typeset::PageSize;
 
 /// The whole config file.
 #[derive(Debug, Clone, Deserialize)]
@@ -15,6 +16,8 @@ pub struct Config {
     pub library: LibraryConfig,
     #[serde(default)]
     pub fonts: FontsConfig,
+    #[serde(default)]
+    pub print: PrintConfig,
     #[serde(rename = "volume", default)]
     pub volumes: Vec<VolumeConfig>,
 }
@@ -58,6 +61,15 @@ pub struct FontsConfig {
     pub mono: Option<Spanned<PathBuf>>,
 }
 
+/// The print edition's design.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PrintConfig {
+    /// `A5` (default), `B5`, `6x9in` or `Letter`.
+    #[serde(default)]
+    pub page_size: PageSize,
+}
+
 /// A title or subtitle, per language.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,12 +102,14 @@ impl Localized {
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     Epub,
+    Pdf,
 }
 
 impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Epub => "epub",
+            Format::Pdf => "pdf",
         }
     }
 }
@@ -115,6 +129,8 @@ pub struct VolumeConfig {
     pub date: Option<toml::value::Datetime>,
     /// A cover image (PNG or JPEG), relative to the config file; by default one is drawn.
     pub cover: Option<Spanned<PathBuf>>,
+    /// Overrides `[print] page-size` for this volume.
+    pub page_size: Option<PageSize>,
     /// Article ids, in order.
     #[serde(default)]
     pub chapters: Vec<Spanned<String>>,
@@ -138,7 +154,7 @@ fn all_editions() -> Spanned<Vec<Spanned<Lang>>> {
 }
 
 fn default_formats() -> Vec<Format> {
-    vec![Format::Epub]
+    vec![Format::Epub, Format::Pdf]
 }
 
 /// A config file as read: its path and text (for locating errors) and its values.

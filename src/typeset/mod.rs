@@ -1,3 +1,207 @@
-//! The typesetter: the document model → pages of frames, for the PDF writer.
+//! The typesetter: a book's document models → pages of frames, for the PDF
+//! writer. It never writes PDF.
+//!
+//! Stages: [`paragraph`] sets a paragraph into lines (shaping, clreq line
+//! breaking, Knuth–Plass); `layout` sets each block of a chapter; `paginate`
+//! fills pages on a baseline grid; `front` adds the front matter, contents,
+//! running heads and folios.
 
 pub mod frame;
+mod front;
+mod layout;
+mod paginate;
+pub mod paragraph;
+mod theme;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use crate::error::Diagnostics;
+use crate::fonts::Fonts;
+use crate::volume::Book;
+use crate::words::{colophon_lines, Words};
+use frame::{Item, LabelRange, LabelStyle, OutlineItem, Pages};
+use front::{contents_pages, fill_contents, front_pages, roman, running_heads, FrontMatter, Lines};
+use layout::{Drawn, Layout};
+use paginate::{PageKind, Paginator};
+use paragraph::ShapingFonts;
+pub use theme::{PageSize, Theme};
+
+/// Typesets `book` with `theme`: front matter, contents, chapters.
+pub fn typeset(book: &Book, theme: &Theme, fonts: &Fonts) -> (Pages, Diagnostics) {
+    let shaping = ShapingFonts::new(fonts);
+    let lang = book.edition;
+    let words = Words::of(lang);
+    let lines = Lines {
+        fonts: &shaping,
+        theme,
+        lang,
+        han_in_english: book.han_in_english,
+    };
+
+    let mut diagnostics = Diagnostics::default();
+    let mut layouts = Vec::new();
+    for (i, chapter) in book.chapters.iter().enumerate() {
+        let article = chapter.article;
+        let layout = Layout::new(
+            &shaping,
+            theme,
+            book.han_in_english,
+            &article.path,
+            &article.text,
+            &book.library_root,
+            i,
+            chapter.doc.lang,
+        );
+        let (layout, found) = layout.chapter(&chapter.doc, &chapter.title);
+        diagnostics.extend(found);
+        layouts.push(layout);
+    }
+
+    let mut faces = BTreeSet::new();
+    for layout in &layouts {
+        let placed = layout.title.iter().chain(
+            layout
+                .chunks
+                .iter()
+                .flat_map(|c| c.lines.iter().chain(&c.header)),
+        );
+        for line in placed {
+            for drawn in &line.drawn {
+                if let Drawn::Runs(runs) = drawn {
+                    faces.extend(runs.iter().map(|r| r.face));
+                }
+            }
+        }
+    }
+    let mut families: Vec<String> = faces
+        .iter()
+        .map(|&f| fonts.file(f).family.clone())
+        .collect();
+    families.dedup();
+    let colophon = colophon_lines(book, &families, &words);
+    let front = FrontMatter {
+        title: &book.title,
+        subtitle: book.subtitle.as_deref(),
+        author: &book.author,
+        colophon: &colophon,
+    };
+    let mut pages = front_pages(&lines, &front);
+    let entries: Vec<(usize, String, usize)> = book
+        .chapters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (0, c.title.clone(), i))
+        .collect();
+    let toc = contents_pages(&lines, words.contents, &entries, &mut pages);
+
+    let mut paginator = Paginator::new(theme, pages);
+    let mut footnotes = BTreeMap::new();
+    let mut sections = Vec::new();
+    for (i, mut layout) in layouts.into_iter().enumerate() {
+        footnotes.insert(i, layout.footnotes.clone());
+        sections.push(std::mem::take(&mut layout.sections));
+        paginator.chapter(i, layout);
+    }
+    paginator.finish_footnotes(&footnotes);
+    let anchors = std::mem::take(&mut paginator.anchors);
+    let mut pages = paginator.pages;
+
+    let first_chapter = pages
+        .iter()
+        .position(|p| matches!(p.kind, PageKind::Opening(_)))
+        .unwrap_or(pages.len());
+    let labels: Vec<String> = (0..pages.len())
+        .map(|i| {
+            if i < first_chapter {
+                roman(i as u32 + 1)
+            } else {
+                (i - first_chapter + 1).to_string()
+            }
+        })
+        .collect();
+    let numbers: Vec<(usize, f32, String)> = (0..book.chapters.len())
+        .map(|i| {
+            let (page, y) = anchors
+                .get(&(i, None))
+                .copied()
+                .unwrap_or((first_chapter, 0.0));
+            (page, y, labels.get(page).cloned().unwrap_or_default())
+        })
+        .collect();
+    fill_contents(&lines, &mut pages, &toc, &numbers);
+    let titles: Vec<String> = book.chapters.iter().map(|c| c.title.clone()).collect();
+    running_heads(&lines, &mut pages, &book.title, &titles, &labels);
+
+    let outline = book
+        .chapters
+        .iter()
+        .enumerate()
+        .filter_map(|(i, chapter)| {
+            let &(page, y) = anchors.get(&(i, None))?;
+            let children = sections[i]
+                .iter()
+                .enumerate()
+                .filter(|(_, (level, _))| *level <= 2)
+                .filter_map(|(s, (_, title))| {
+                    let &(page, y) = anchors.get(&(i, Some(s)))?;
+                    Some(OutlineItem {
+                        title: title.clone(),
+                        page,
+                        y,
+                        children: Vec::new(),
+                    })
+                })
+                .collect();
+            Some(OutlineItem {
+                title: chapter.title.clone(),
+                page,
+                y,
+                children,
+            })
+        })
+        .collect();
+    let mut label_ranges = vec![LabelRange {
+        first_page: 0,
+        style: LabelStyle::LowerRoman,
+        start: 1,
+    }];
+    if first_chapter < pages.len() {
+        label_ranges.push(LabelRange {
+            first_page: first_chapter,
+            style: LabelStyle::Decimal,
+            start: 1,
+        });
+    }
+    let pages = Pages {
+        pages: pages.into_iter().map(|p| p.into_page(theme)).collect(),
+        outline,
+        labels: label_ranges,
+    };
+    (pages, diagnostics)
+}
+
+/// The golden-test view of typeset pages: one line per typeset line —
+/// page, baseline, left edge, width against the measure, and the text.
+pub fn dump(pages: &Pages) -> String {
+    let mut out = String::new();
+    for (i, page) in pages.pages.iter().enumerate() {
+        let _ = writeln!(out, "page {} ({} items)", i + 1, page.items.len());
+        for line in &page.lines {
+            let _ = writeln!(
+                out,
+                "  y={:7.2} x={:6.2} w={:6.2}/{:6.2} {}",
+                line.y, line.x, line.width, line.measure, line.text
+            );
+        }
+        let images = page
+            .items
+            .iter()
+            .filter(|i| matches!(i, Item::Image { .. }))
+            .count();
+        if images > 0 {
+            let _ = writeln!(out, "  images: {images}");
+        }
+    }
+    out
+}

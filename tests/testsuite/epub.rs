@@ -8,6 +8,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use quire::build::{build, load_project, BuildOptions};
+use quire::config::Format;
 use quire::text::is_han;
 
 use crate::common::root;
@@ -26,6 +27,7 @@ fn build_library(out: &Path) -> Vec<PathBuf> {
     let options = BuildOptions {
         out_dir: out.to_path_buf(),
         source_date_epoch: Some(EPOCH),
+        formats: vec![Format::Epub],
         ..BuildOptions::default()
     };
     let (built, diagnostics) = build(&project, &options).expect("the library builds");
@@ -337,6 +339,7 @@ fn build_one(config: &Path, out: &Path) -> (Vec<quire::build::Built>, quire::err
     let options = BuildOptions {
         out_dir: out.to_path_buf(),
         source_date_epoch: Some(EPOCH),
+        formats: vec![Format::Epub],
         ..BuildOptions::default()
     };
     build(&project, &options).unwrap()

@@ -1,0 +1,401 @@
+//! Pages around the chapters: half-title, title page, colophon, contents;
+//! and what every page carries: running heads and folios.
+
+use super::frame::{Item, LinkTarget, Rect, TextRun};
+use super::paginate::{PageBuild, PageKind};
+use super::paragraph::{Piece, ShapingFonts};
+use super::theme::Theme;
+use crate::book::Lang;
+use crate::fonts::TextStyle;
+
+/// Sets single lines of text, centred or at a given x.
+pub struct Lines<'a> {
+    pub fonts: &'a ShapingFonts<'a>,
+    pub theme: &'a Theme,
+    pub lang: Lang,
+    pub han_in_english: Lang,
+}
+
+impl Lines<'_> {
+    /// Shapes `text`: runs at the origin, and the width.
+    pub fn shape(&self, text: &str, size: f32, bold: bool) -> (Vec<TextRun>, f32) {
+        let style = TextStyle {
+            bold,
+            ..TextStyle::default()
+        };
+        let pieces = [Piece {
+            text,
+            lang: self.lang,
+            style,
+            size,
+            tag: None,
+            source: 0,
+        }];
+        self.fonts
+            .shape_line(&pieces, self.lang, self.han_in_english)
+    }
+
+    /// Draws `text` with its left end at `x` on baseline `y`; returns its width.
+    pub fn at(
+        &self,
+        page: &mut PageBuild,
+        text: &str,
+        size: f32,
+        bold: bool,
+        x: f32,
+        y: f32,
+    ) -> f32 {
+        let (runs, width) = self.shape(text, size, bold);
+        for mut run in runs {
+            run.x += x;
+            run.y += y;
+            page.items.push(Item::Text(run));
+        }
+        width
+    }
+
+    /// Draws `text` centred on the text block of page `index`, wrapping at the measure.
+    pub fn centred(
+        &self,
+        page: &mut PageBuild,
+        index: usize,
+        text: &str,
+        size: f32,
+        bold: bool,
+        y: f32,
+    ) -> f32 {
+        let t = self.theme;
+        let mut y = y;
+        for line in self.wrap(text, size, bold, t.measure()) {
+            let (_, width) = self.shape(&line, size, bold);
+            self.at(
+                page,
+                &line,
+                size,
+                bold,
+                t.left(index) + (t.measure() - width) / 2.0,
+                y,
+            );
+            y += size * 1.4;
+        }
+        y
+    }
+
+    /// Breaks `text` into lines no wider than `width`: at spaces, or between
+    /// characters in Chinese.
+    fn wrap(&self, text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        for c in text.chars() {
+            line.push(c);
+            if self.shape(&line, size, bold).1 > width {
+                line.pop();
+                let cut = if self.lang.is_chinese() {
+                    line.len()
+                } else {
+                    line.rfind(' ').unwrap_or(line.len())
+                };
+                let rest = line.split_off(cut);
+                lines.push(line.trim_end().to_string());
+                line = rest.trim_start().to_string();
+                line.push(c);
+            }
+        }
+        if !line.trim().is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+}
+
+/// Title, subtitle, author and the colophon's lines.
+pub struct FrontMatter<'a> {
+    pub title: &'a str,
+    pub subtitle: Option<&'a str>,
+    pub author: &'a str,
+    pub colophon: &'a [String],
+}
+
+/// Half-title, blank, title page, colophon: pages i–iv.
+pub fn front_pages(lines: &Lines, front: &FrontMatter) -> Vec<PageBuild> {
+    let t = lines.theme;
+    let mut pages = Vec::new();
+
+    let mut half_title = PageBuild::new(PageKind::Front);
+    lines.centred(
+        &mut half_title,
+        0,
+        front.title,
+        t.body_size * 1.5,
+        true,
+        t.page_height * 0.3,
+    );
+    pages.push(half_title);
+    pages.push(PageBuild::new(PageKind::Blank));
+
+    let mut title = PageBuild::new(PageKind::Front);
+    let y = lines.centred(
+        &mut title,
+        2,
+        front.title,
+        t.body_size * 2.2,
+        true,
+        t.page_height * 0.28,
+    );
+    if let Some(subtitle) = front.subtitle {
+        lines.centred(
+            &mut title,
+            2,
+            subtitle,
+            t.body_size * 1.3,
+            false,
+            y + t.body_size * 1.5,
+        );
+    }
+    lines.centred(
+        &mut title,
+        2,
+        front.author,
+        t.body_size * 1.2,
+        false,
+        t.page_height * 0.62,
+    );
+    pages.push(title);
+
+    let mut colophon = PageBuild::new(PageKind::Front);
+    let size = t.small_size;
+    let mut y = t.page_height - t.bottom - front.colophon.len() as f32 * size * 2.4;
+    for line in front.colophon {
+        for part in lines.wrap(line, size, false, t.measure()) {
+            lines.at(&mut colophon, &part, size, false, t.left(3), y);
+            y += size * 1.5;
+        }
+        y += size * 0.6;
+    }
+    pages.push(colophon);
+    pages
+}
+
+/// A contents entry, placed: where its page number goes.
+pub struct TocEntry {
+    pub page: usize,
+    /// The entry's link among the page's items, pointed at its chapter once set.
+    pub link: usize,
+    pub y: f32,
+    /// Right end of the title's last line.
+    pub title_end: f32,
+    pub indent: f32,
+}
+
+/// Sets the contents from the next recto page: `entries` are (depth, title, target).
+pub fn contents_pages(
+    lines: &Lines,
+    heading: &str,
+    entries: &[(usize, String, usize)],
+    pages: &mut Vec<PageBuild>,
+) -> Vec<TocEntry> {
+    let t = lines.theme;
+    if pages.len() % 2 == 1 {
+        pages.push(PageBuild::new(PageKind::Blank));
+    }
+    let mut page = PageBuild::new(PageKind::Front);
+    let mut index = pages.len();
+    let mut y = t.top + t.body_size * 1.5;
+    lines.at(
+        &mut page,
+        heading,
+        t.body_size * 1.5,
+        true,
+        t.left(index),
+        y,
+    );
+    y += t.leading * 2.5;
+    let number_room = t.body_size * 3.0;
+    let mut placed = Vec::new();
+    for (depth, title, target) in entries {
+        let indent = *depth as f32 * t.body_size * 1.5;
+        let size = if *depth == 0 {
+            t.body_size
+        } else {
+            t.small_size
+        };
+        let parts = lines.wrap(title, size, false, t.measure() - indent - number_room);
+        if y + parts.len() as f32 * t.leading > t.page_height - t.bottom {
+            pages.push(std::mem::replace(
+                &mut page,
+                PageBuild::new(PageKind::Front),
+            ));
+            index = pages.len();
+            y = t.top + t.body_size;
+        }
+        let mut end = 0.0;
+        let first_y = y;
+        for part in &parts {
+            end = lines.at(&mut page, part, size, false, t.left(index) + indent, y);
+            y += if *depth == 0 {
+                t.leading
+            } else {
+                t.leading * 0.85
+            };
+        }
+        let height = y - first_y;
+        let link = page.items.len();
+        page.items.push(Item::Link {
+            rect: Rect {
+                x: t.left(index) + indent,
+                y: first_y - size,
+                width: t.measure() - indent,
+                height,
+            },
+            target: LinkTarget::Internal {
+                page: *target,
+                y: 0.0,
+            },
+        });
+        placed.push(TocEntry {
+            page: index,
+            link,
+            y: y - if *depth == 0 {
+                t.leading
+            } else {
+                t.leading * 0.85
+            },
+            title_end: t.left(index) + indent + end,
+            indent,
+        });
+    }
+    pages.push(page);
+    placed
+}
+
+/// Writes page numbers with dot leaders into the contents, once the chapters are set.
+pub fn fill_contents(
+    lines: &Lines,
+    pages: &mut [PageBuild],
+    entries: &[TocEntry],
+    numbers: &[(usize, f32, String)],
+) {
+    let t = lines.theme;
+    for (entry, (target_page, target_y, label)) in entries.iter().zip(numbers) {
+        let size = if entry.indent == 0.0 {
+            t.body_size
+        } else {
+            t.small_size
+        };
+        let page = &mut pages[entry.page];
+        let right = t.left(entry.page) + t.measure();
+        let (runs, width) = lines.shape(label, size, false);
+        for mut run in runs {
+            run.x += right - width;
+            run.y += entry.y;
+            page.items.push(Item::Text(run));
+        }
+        // Dot leaders on a fixed pitch, so they line up from entry to entry.
+        let pitch = size * 0.6;
+        let (dot, _) = lines.shape(".", size, false);
+        let mut x = ((entry.title_end + size * 0.5) / pitch).ceil() * pitch;
+        while x < right - width - size * 0.5 {
+            for run in &dot {
+                let mut run = run.clone();
+                run.x += x;
+                run.y += entry.y;
+                page.items.push(Item::Text(run));
+            }
+            x += pitch;
+        }
+        // Point the entry's link at the chapter's first page.
+        if let Some(Item::Link { target, .. }) = page.items.get_mut(entry.link) {
+            *target = LinkTarget::Internal {
+                page: *target_page,
+                y: *target_y,
+            };
+        }
+    }
+}
+
+/// Running heads (book title on versos, chapter title on rectos) and folios,
+/// except on blank pages and chapter openings (folio only).
+pub fn running_heads(
+    lines: &Lines,
+    pages: &mut [PageBuild],
+    book_title: &str,
+    chapter_titles: &[String],
+    labels: &[String],
+) {
+    let t = lines.theme;
+    let size = t.small_size;
+    for (index, page) in pages.iter_mut().enumerate() {
+        let head = match page.kind {
+            PageKind::Body(_) if index % 2 == 1 => Some(book_title),
+            PageKind::Body(chapter) => chapter_titles.get(chapter).map(String::as_str),
+            _ => None,
+        };
+        if let Some(head) = head {
+            let (_, width) = lines.shape(head, size, false);
+            let y = t.top - t.leading * 1.2;
+            lines.at(
+                page,
+                head,
+                size,
+                false,
+                t.left(index) + (t.measure() - width) / 2.0,
+                y,
+            );
+        }
+        if matches!(page.kind, PageKind::Body(_) | PageKind::Opening(_))
+            || (page.kind == PageKind::Front && index >= 4)
+        {
+            let label = &labels[index];
+            let (_, width) = lines.shape(label, size, false);
+            let y = t.page_height - t.bottom + t.leading * 1.8;
+            lines.at(
+                page,
+                label,
+                size,
+                false,
+                t.left(index) + (t.measure() - width) / 2.0,
+                y,
+            );
+        }
+    }
+}
+
+/// Roman numerals for front-matter folios.
+pub fn roman(mut n: u32) -> String {
+    const NUMERALS: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, numeral) in NUMERALS {
+        while n >= value {
+            out.push_str(numeral);
+            n -= value;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(roman(1), "i");
+        assert_eq!(roman(4), "iv");
+        assert_eq!(roman(9), "ix");
+        assert_eq!(roman(14), "xiv");
+    }
+}

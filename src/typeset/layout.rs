@@ -1,0 +1,935 @@
+//! Blocks → chunks: each block of a chapter set into lines and positioned
+//! relative to the text block, ready to be paginated.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::frame::{ImageData, LinkTarget, Rect, TextRun};
+use super::paragraph::{set_paragraph, Line, ParagraphSpec, Piece, ShapingFonts};
+use super::theme::Theme;
+use crate::book::Lang;
+use crate::doc::{Alignment, Block, BlockKind, Document, Inline, InlineKind};
+use crate::error::{Diagnostic, Diagnostics, Location};
+use crate::fonts::TextStyle;
+
+/// Something drawn relative to the text block's left edge and a baseline.
+#[derive(Debug, Clone)]
+pub enum Drawn {
+    Runs(Vec<TextRun>),
+    Rule(Rect),
+    Image(Rect, Arc<ImageData>),
+    Link(Rect, LinkTarget),
+}
+
+/// One unbreakable line (or row, or image) of a chunk.
+#[derive(Debug, Clone, Default)]
+pub struct Placed {
+    /// From the previous baseline to this one.
+    pub advance: f32,
+    /// Above the baseline: what a line needs at the top of a page.
+    pub above: f32,
+    /// Below the baseline: must fit above the text block's foot.
+    pub depth: f32,
+    pub drawn: Vec<Drawn>,
+    /// Footnote numbers referenced on this line.
+    pub footnotes: Vec<usize>,
+    /// A heading: where the outline and the TOC point.
+    pub anchor: Option<Anchor>,
+    /// (x, text, width, measure) of each typeset line, for the golden dump.
+    pub records: Vec<(f32, String, f32, f32)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Anchor {
+    pub chapter: usize,
+    /// Index of the section heading in the chapter, `None` for the chapter title.
+    pub section: Option<usize>,
+}
+
+/// A block set into lines.
+#[derive(Debug, Clone, Default)]
+pub struct Chunk {
+    pub lines: Vec<Placed>,
+    pub space_before: f32,
+    /// Headings: keep with the first two lines of what follows.
+    pub keep_with_next: bool,
+    /// Paragraphs and lists may break between pages (two lines each side).
+    pub splittable: bool,
+    /// Repeated at the top of each page the chunk continues on (a table's header row).
+    pub header: Option<Placed>,
+}
+
+/// A chapter's chunks and its footnotes, each footnote already set.
+#[derive(Debug, Default)]
+pub struct ChapterLayout {
+    pub title: Vec<Placed>,
+    pub chunks: Vec<Chunk>,
+    pub footnotes: BTreeMap<usize, Vec<Placed>>,
+    /// Section headings for the outline and TOC: (level, text).
+    pub sections: Vec<(u8, String)>,
+}
+
+/// Sets the blocks of one chapter.
+pub struct Layout<'a> {
+    pub fonts: &'a ShapingFonts<'a>,
+    pub theme: &'a Theme,
+    pub han_in_english: Lang,
+    pub source: &'a std::path::Path,
+    pub source_text: &'a str,
+    pub library_root: &'a std::path::Path,
+    pub diagnostics: Diagnostics,
+    chapter: usize,
+    lang: Lang,
+    links: Vec<LinkTarget>,
+    sections: Vec<(u8, String)>,
+    /// After a heading: the next English paragraph is not indented.
+    after_heading: bool,
+}
+
+const BULLET: &str = "•";
+
+impl<'a> Layout<'a> {
+    #[allow(clippy::too_many_arguments)] // one per input the layout reads; grouping them would only rename them
+    pub fn new(
+        fonts: &'a ShapingFonts<'a>,
+        theme: &'a Theme,
+        han_in_english: Lang,
+        source: &'a std::path::Path,
+        source_text: &'a str,
+        library_root: &'a std::path::Path,
+        chapter: usize,
+        lang: Lang,
+    ) -> Layout<'a> {
+        Layout {
+            fonts,
+            theme,
+            han_in_english,
+            source,
+            source_text,
+            library_root,
+            diagnostics: Diagnostics::default(),
+            chapter,
+            lang,
+            links: Vec::new(),
+            sections: Vec::new(),
+            after_heading: true,
+        }
+    }
+
+    /// Sets a whole chapter: title, blocks, footnotes.
+    pub fn chapter(mut self, doc: &Document, title: &str) -> (ChapterLayout, Diagnostics) {
+        let t = self.theme;
+        let size = t.body_size * 1.6;
+        let pieces = [self.piece(title, self.lang, bold(), size, 0)];
+        let mut title_lines = self.set(&pieces, t.measure(), 0.0, false, size * 1.35);
+        if let Some(first) = title_lines.first_mut() {
+            first.anchor = Some(Anchor {
+                chapter: self.chapter,
+                section: None,
+            });
+        }
+        let mut chunks = Vec::new();
+        let mut footnotes = BTreeMap::new();
+        for block in &doc.blocks {
+            if let BlockKind::FootnoteDefinition { number, blocks, .. } = &block.kind {
+                let lines = self.footnote(*number, blocks);
+                footnotes.insert(*number, lines);
+            } else {
+                self.block(block, 0.0, &mut chunks);
+            }
+        }
+        let layout = ChapterLayout {
+            title: title_lines,
+            chunks,
+            footnotes,
+            sections: std::mem::take(&mut self.sections),
+        };
+        (layout, self.diagnostics)
+    }
+
+    fn piece<'s>(
+        &self,
+        text: &'s str,
+        lang: Lang,
+        style: TextStyle,
+        size: f32,
+        source: usize,
+    ) -> Piece<'s> {
+        Piece {
+            text,
+            lang,
+            style,
+            size,
+            tag: None,
+            source,
+        }
+    }
+
+    /// Sets pieces into placed lines at `indent`, each line advancing `leading`.
+    fn set(
+        &mut self,
+        pieces: &[Piece],
+        measure: f32,
+        indent: f32,
+        justify: bool,
+        leading: f32,
+    ) -> Vec<Placed> {
+        self.set_spec(pieces, measure, indent, 0.0, justify, leading)
+    }
+
+    fn set_spec(
+        &mut self,
+        pieces: &[Piece],
+        measure: f32,
+        indent: f32,
+        first_indent: f32,
+        justify: bool,
+        leading: f32,
+    ) -> Vec<Placed> {
+        if pieces.iter().all(|p| p.text.trim().is_empty()) {
+            return Vec::new();
+        }
+        let spec = ParagraphSpec {
+            base: self.lang,
+            han_in_english: self.han_in_english,
+            measure: measure - indent,
+            first_indent,
+            justify,
+            hyphenate: !self.lang.is_chinese(),
+        };
+        let (lines, overfull) = set_paragraph(pieces, &spec, self.fonts);
+        for o in overfull {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Some(Location::in_text(self.source, self.source_text, o.source)),
+                    format!(
+                        "a line cannot be fitted to the measure and was broken inside a word: {}",
+                        o.text
+                    ),
+                )
+                .hint("add a space or a break opportunity, or shorten the word or URL"),
+            );
+        }
+        lines
+            .into_iter()
+            .map(|line| self.place_line(line, indent, leading, spec.measure))
+            .collect()
+    }
+
+    fn place_line(&self, line: Line, indent: f32, leading: f32, measure: f32) -> Placed {
+        let mut drawn = Vec::new();
+        let runs: Vec<TextRun> = line
+            .runs
+            .iter()
+            .cloned()
+            .map(|mut r| {
+                r.x += indent;
+                r
+            })
+            .collect();
+        drawn.push(Drawn::Runs(runs));
+        let mut footnotes = Vec::new();
+        for &(tag, x0, x1) in &line.tags {
+            let rect = Rect {
+                x: indent + x0,
+                y: -line.ascent,
+                width: x1 - x0,
+                height: line.ascent + line.descent,
+            };
+            match decode_tag(tag) {
+                Tag::Link(i) => {
+                    if let Some(target) = self.links.get(i) {
+                        drawn.push(Drawn::Link(rect, target.clone()));
+                    }
+                }
+                Tag::Footnote(n) => footnotes.push(n),
+            }
+        }
+        Placed {
+            advance: leading,
+            above: line.ascent,
+            depth: line.descent,
+            drawn,
+            footnotes,
+            anchor: None,
+            records: vec![(indent, line.text.clone(), line.width, measure)],
+        }
+    }
+
+    fn block(&mut self, block: &Block, indent: f32, out: &mut Vec<Chunk>) {
+        let t = self.theme;
+        match &block.kind {
+            BlockKind::Heading { level, content, .. } => {
+                let size = match level {
+                    1 | 2 => t.body_size * 1.25,
+                    3 => t.body_size * 1.1,
+                    _ => t.body_size,
+                };
+                let style = bold();
+                let pieces = self.pieces(content, style, size, false);
+                let leading = grid_multiple(size * 1.4, t.leading);
+                let mut lines = self.set_spec(&pieces, t.measure(), indent, 0.0, false, leading);
+                let text = crate::doc::plain_text(content);
+                if *level <= 3 && !lines.is_empty() {
+                    self.sections.push((*level, text));
+                    lines[0].anchor = Some(Anchor {
+                        chapter: self.chapter,
+                        section: Some(self.sections.len() - 1),
+                    });
+                }
+                self.after_heading = true;
+                out.push(Chunk {
+                    lines,
+                    space_before: t.leading,
+                    keep_with_next: true,
+                    ..Chunk::default()
+                });
+            }
+            BlockKind::Paragraph(content) => {
+                if let Some(chunk) = self.image_paragraph(content, indent) {
+                    out.push(chunk);
+                    return;
+                }
+                let first_indent = if self.lang.is_chinese() || !self.after_heading {
+                    t.indent
+                } else {
+                    0.0
+                };
+                self.after_heading = false;
+                let lines = self.paragraph_lines(
+                    content,
+                    indent,
+                    if indent > 0.0 { 0.0 } else { first_indent },
+                );
+                out.push(Chunk {
+                    lines,
+                    splittable: true,
+                    ..Chunk::default()
+                });
+            }
+            BlockKind::List { start, items } => {
+                let marker_width = t.body_size * if start.is_some() { 2.0 } else { 1.5 };
+                for (i, item) in items.iter().enumerate() {
+                    let marker = match start {
+                        Some(n) => format!("{}.", n + i as u64),
+                        None => BULLET.to_string(),
+                    };
+                    let first = out.len();
+                    for block in item {
+                        self.block_in_item(block, indent + marker_width, out);
+                    }
+                    // The marker hangs in the indent, on the item's first line.
+                    if let Some(line) = out.get_mut(first).and_then(|c| c.lines.first_mut()) {
+                        let pieces = [Piece {
+                            text: &marker,
+                            lang: self.lang,
+                            style: TextStyle::default(),
+                            size: t.body_size,
+                            tag: None,
+                            source: block.span.start,
+                        }];
+                        let (runs, width) =
+                            self.fonts
+                                .shape_line(&pieces, self.lang, self.han_in_english);
+                        let x = indent + marker_width - width - t.body_size * 0.4;
+                        line.drawn.push(Drawn::Runs(shift(runs, x)));
+                    }
+                    if let Some(chunk) = out.get_mut(first) {
+                        chunk.space_before = chunk.space_before.max(0.0);
+                    }
+                }
+                self.after_heading = false;
+            }
+            BlockKind::BlockQuote(blocks) => {
+                let start = out.len();
+                for block in blocks {
+                    self.block(block, indent + t.body_size * 2.0, out);
+                }
+                if let Some(chunk) = out.get_mut(start) {
+                    chunk.space_before = t.leading * 0.5;
+                }
+            }
+            BlockKind::CodeBlock { text, .. } => {
+                out.push(self.code(text, indent, block.span.start))
+            }
+            BlockKind::Table {
+                alignments,
+                header,
+                rows,
+            } => out.push(self.table(alignments, header, rows, indent)),
+            BlockKind::ThematicBreak => {
+                let width = t.measure() * 0.25;
+                let rule = Rect {
+                    x: (t.measure() - width) / 2.0,
+                    y: -t.body_size * 0.35,
+                    width,
+                    height: 0.5,
+                };
+                let line = Placed {
+                    advance: t.leading * 2.0,
+                    above: t.body_size,
+                    drawn: vec![Drawn::Rule(rule)],
+                    ..Placed::default()
+                };
+                out.push(Chunk {
+                    lines: vec![line],
+                    ..Chunk::default()
+                });
+                self.after_heading = true;
+            }
+            BlockKind::FootnoteDefinition { .. } => {}
+        }
+    }
+
+    /// Blocks inside a list item: paragraphs without first-line indent.
+    fn block_in_item(&mut self, block: &Block, indent: f32, out: &mut Vec<Chunk>) {
+        match &block.kind {
+            BlockKind::Paragraph(content) => {
+                let lines = self.paragraph_lines(content, indent, 0.0);
+                out.push(Chunk {
+                    lines,
+                    splittable: true,
+                    ..Chunk::default()
+                });
+            }
+            _ => self.block(block, indent, out),
+        }
+    }
+
+    /// A paragraph's lines; hard breaks start new lines without indent.
+    fn paragraph_lines(
+        &mut self,
+        content: &[Inline],
+        indent: f32,
+        first_indent: f32,
+    ) -> Vec<Placed> {
+        let mut lines = Vec::new();
+        for (i, part) in content
+            .split(|i| i.kind == InlineKind::HardBreak)
+            .enumerate()
+        {
+            let pieces = self.pieces(part, TextStyle::default(), self.theme.body_size, true);
+            let first = if i == 0 { first_indent } else { 0.0 };
+            lines.extend(self.set_spec(
+                &pieces,
+                self.theme.measure(),
+                indent,
+                first,
+                true,
+                self.theme.leading,
+            ));
+        }
+        lines
+    }
+
+    /// Flattens inlines into pieces: text with language and style, links and
+    /// footnote marks tagged.
+    fn pieces<'s>(
+        &mut self,
+        inlines: &'s [Inline],
+        style: TextStyle,
+        size: f32,
+        tags: bool,
+    ) -> Vec<Piece<'s>> {
+        let mut out = Vec::new();
+        self.push_pieces(inlines, style, size, None, tags, &mut out);
+        out
+    }
+
+    fn push_pieces<'s>(
+        &mut self,
+        inlines: &'s [Inline],
+        style: TextStyle,
+        size: f32,
+        tag: Option<u32>,
+        tags: bool,
+        out: &mut Vec<Piece<'s>>,
+    ) {
+        for inline in inlines {
+            let source = inline.span.start;
+            match &inline.kind {
+                InlineKind::Text { text, lang } => {
+                    out.push(Piece {
+                        text,
+                        lang: lang.unwrap_or(self.lang),
+                        style,
+                        size,
+                        tag,
+                        source,
+                    });
+                }
+                InlineKind::Code(text) => {
+                    let style = TextStyle {
+                        mono: true,
+                        ..style
+                    };
+                    out.push(Piece {
+                        text,
+                        lang: self.lang,
+                        style,
+                        size: size * 0.9,
+                        tag,
+                        source,
+                    });
+                }
+                InlineKind::SoftBreak => out.push(Piece {
+                    text: " ",
+                    lang: self.lang,
+                    style,
+                    size,
+                    tag,
+                    source,
+                }),
+                InlineKind::HardBreak => {}
+                InlineKind::Emphasis(c) => self.push_pieces(
+                    c,
+                    TextStyle {
+                        italic: true,
+                        ..style
+                    },
+                    size,
+                    tag,
+                    tags,
+                    out,
+                ),
+                InlineKind::Strong(c) => self.push_pieces(
+                    c,
+                    TextStyle {
+                        bold: true,
+                        ..style
+                    },
+                    size,
+                    tag,
+                    tags,
+                    out,
+                ),
+                InlineKind::Strikethrough(c) => self.push_pieces(c, style, size, tag, tags, out),
+                InlineKind::Link { url, content, .. } => {
+                    let tag = if tags
+                        && crate::render::epub::xhtml::is_safe_link(url)
+                        && !url.starts_with('#')
+                    {
+                        self.links.push(LinkTarget::Uri(url.clone()));
+                        Some(encode_tag(Tag::Link(self.links.len() - 1)))
+                    } else {
+                        tag
+                    };
+                    self.push_pieces(content, style, size, tag, tags, out);
+                }
+                InlineKind::Image { alt, .. } => self.push_pieces(alt, style, size, tag, tags, out),
+                InlineKind::FootnoteReference { number, .. } => {
+                    let mark: &'static str = superscript(*number);
+                    let tag = tags.then(|| encode_tag(Tag::Footnote(*number)));
+                    out.push(Piece {
+                        text: mark,
+                        lang: Lang::En,
+                        style: TextStyle::default(),
+                        size,
+                        tag,
+                        source,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A paragraph that is only an image becomes the image, scaled to the measure.
+    fn image_paragraph(&mut self, content: &[Inline], indent: f32) -> Option<Chunk> {
+        let [Inline {
+            kind: InlineKind::Image { url, .. },
+            span,
+        }] = content
+        else {
+            return None;
+        };
+        let t = self.theme;
+        let decoded = crate::assets::load_image(self.library_root, self.source, url)
+            .and_then(|file| image::load_from_memory(&file.bytes).map_err(|e| e.to_string()));
+        let image = match decoded {
+            Ok(image) => image.to_rgb8(),
+            Err(message) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        Some(Location::in_text(self.source, self.source_text, span.start)),
+                        format!("image `{url}`: {message}"),
+                    )
+                    .hint("images are PNG or JPEG files inside the library, linked by a relative path"),
+                );
+                return Some(Chunk::default());
+            }
+        };
+        let (w, h) = (image.width() as f32, image.height() as f32);
+        let max_w = t.measure() - indent;
+        let max_h = (t.page_height - t.top - t.bottom) * 0.6;
+        let scale = (max_w / w).min(max_h / h);
+        let (dw, dh) = (w * scale, h * scale);
+        let height = grid_multiple(dh + t.body_size * 0.5, t.leading);
+        let rect = Rect {
+            x: indent + (max_w - dw) / 2.0,
+            y: -dh,
+            width: dw,
+            height: dh,
+        };
+        let data = Arc::new(ImageData {
+            width: image.width(),
+            height: image.height(),
+            rgb: image.into_raw(),
+        });
+        let line = Placed {
+            advance: height,
+            above: height,
+            drawn: vec![Drawn::Image(rect, data)],
+            ..Placed::default()
+        };
+        Some(Chunk {
+            lines: vec![line],
+            space_before: t.leading * 0.5,
+            ..Chunk::default()
+        })
+    }
+
+    /// A code block: monospace, smaller, not justified; long lines wrap with a marker.
+    fn code(&mut self, text: &str, indent: f32, source: usize) -> Chunk {
+        let t = self.theme;
+        let size = t.small_size;
+        let leading = t.small_leading;
+        let measure = t.measure() - indent;
+        let mono = TextStyle {
+            mono: true,
+            ..TextStyle::default()
+        };
+        let advance = size * 0.6;
+        let columns = ((measure - size) / advance).floor().max(8.0) as usize;
+        let mut lines = Vec::new();
+        for source_line in text.trim_end_matches('\n').split('\n') {
+            let mut rest = source_line;
+            let mut continued = false;
+            loop {
+                let (part, tail) = split_columns(rest, columns);
+                let pieces = [Piece {
+                    text: part,
+                    lang: self.lang,
+                    style: mono,
+                    size,
+                    tag: None,
+                    source,
+                }];
+                let (runs, width) = self
+                    .fonts
+                    .shape_line(&pieces, self.lang, self.han_in_english);
+                let mut drawn = vec![Drawn::Runs(shift(runs, indent))];
+                if continued {
+                    let marker = [Piece {
+                        text: "↪",
+                        lang: Lang::En,
+                        style: mono,
+                        size,
+                        tag: None,
+                        source,
+                    }];
+                    let (runs, _) = self
+                        .fonts
+                        .shape_line(&marker, self.lang, self.han_in_english);
+                    drawn.push(Drawn::Runs(shift(runs, indent - size * 1.1)));
+                }
+                lines.push(Placed {
+                    advance: leading,
+                    above: size,
+                    depth: size * 0.3,
+                    drawn,
+                    records: vec![(indent, part.to_string(), width, measure)],
+                    ..Placed::default()
+                });
+                if tail.is_empty() {
+                    break;
+                }
+                rest = tail;
+                continued = true;
+            }
+        }
+        Chunk {
+            lines,
+            space_before: t.leading * 0.5,
+            splittable: true,
+            ..Chunk::default()
+        }
+    }
+
+    /// A table: column widths from the cells' natural widths; rows do not
+    /// break; the header row repeats on each page.
+    fn table(
+        &mut self,
+        alignments: &[Alignment],
+        header: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        indent: f32,
+    ) -> Chunk {
+        let t = self.theme;
+        let size = t.small_size;
+        let measure = t.measure() - indent;
+        let columns = header
+            .len()
+            .max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        if columns == 0 {
+            return Chunk::default();
+        }
+        let pad = size * 0.5;
+        let mut natural = vec![size * 2.0; columns];
+        for (row, style) in std::iter::once((header, bold()))
+            .chain(rows.iter().map(|r| (r.as_slice(), TextStyle::default())))
+        {
+            for (i, cell) in row.iter().enumerate() {
+                let pieces = self.pieces(cell, style, size, false);
+                let (_, width) = self
+                    .fonts
+                    .shape_line(&pieces, self.lang, self.han_in_english);
+                natural[i] = natural[i].max(width + 2.0 * pad);
+            }
+        }
+        let total: f32 = natural.iter().sum();
+        let widths: Vec<f32> = if total <= measure {
+            natural
+        } else {
+            // Shrink in proportion, but no column below an equal share's third.
+            let floor = measure / columns as f32 / 3.0;
+            let flexible: f32 = natural.iter().map(|w| w - floor).sum();
+            natural
+                .iter()
+                .map(|w| floor + (w - floor) * (measure - floor * columns as f32) / flexible)
+                .collect()
+        };
+        let header_row = (!header.is_empty())
+            .then(|| self.table_row(header, &widths, alignments, bold(), indent, true));
+        let lines = rows
+            .iter()
+            .map(|row| {
+                self.table_row(
+                    row,
+                    &widths,
+                    alignments,
+                    TextStyle::default(),
+                    indent,
+                    false,
+                )
+            })
+            .collect();
+        Chunk {
+            lines,
+            header: header_row,
+            space_before: t.leading * 0.5,
+            splittable: true,
+            ..Chunk::default()
+        }
+    }
+
+    fn table_row(
+        &mut self,
+        row: &[Vec<Inline>],
+        widths: &[f32],
+        alignments: &[Alignment],
+        style: TextStyle,
+        indent: f32,
+        is_header: bool,
+    ) -> Placed {
+        let t = self.theme;
+        let size = t.small_size;
+        let leading = t.small_leading;
+        let pad = size * 0.5;
+        let mut x = indent;
+        let mut cells = Vec::new();
+        let mut height = 0.0f32;
+        for (i, width) in widths.iter().enumerate() {
+            let content: &[Inline] = row.get(i).map_or(&[], Vec::as_slice);
+            let pieces = self.pieces(content, style, size, true);
+            let lines = self.set_spec(&pieces, *width - 2.0 * pad, 0.0, 0.0, false, leading);
+            height = height.max(lines.len() as f32 * leading);
+            cells.push((x, *width, lines));
+            x += width;
+        }
+        let height = height.max(leading) + pad * 2.0;
+        let mut placed = Placed {
+            advance: height,
+            above: height,
+            ..Placed::default()
+        };
+        // Drawn relative to the row's bottom line (its "baseline").
+        let top = -height;
+        for (i, (x, width, lines)) in cells.into_iter().enumerate() {
+            for (n, line) in lines.into_iter().enumerate() {
+                let baseline = top + pad + size + n as f32 * leading;
+                let line_width: f32 = line.records.first().map_or(0.0, |r| r.2);
+                let offset = match alignments.get(i) {
+                    Some(Alignment::Right) => width - 2.0 * pad - line_width,
+                    Some(Alignment::Center) => (width - 2.0 * pad - line_width) / 2.0,
+                    _ => 0.0,
+                };
+                for drawn in line.drawn {
+                    placed.drawn.push(match drawn {
+                        Drawn::Runs(runs) => {
+                            Drawn::Runs(move_runs(runs, x + pad + offset, baseline))
+                        }
+                        Drawn::Link(mut r, target) => {
+                            r.x += x + pad + offset;
+                            r.y += baseline;
+                            Drawn::Link(r, target)
+                        }
+                        other => other,
+                    });
+                }
+                placed.footnotes.extend(line.footnotes);
+                for (rx, text, w, m) in line.records {
+                    placed.records.push((rx + x + pad + offset, text, w, m));
+                }
+            }
+        }
+        let total: f32 = widths.iter().sum();
+        let rule = if is_header { 0.8 } else { 0.4 };
+        placed.drawn.push(Drawn::Rule(Rect {
+            x: indent,
+            y: -0.2,
+            width: total,
+            height: rule,
+        }));
+        if is_header {
+            placed.drawn.push(Drawn::Rule(Rect {
+                x: indent,
+                y: top,
+                width: total,
+                height: 0.8,
+            }));
+        }
+        placed
+    }
+
+    /// A footnote: its number, then its text, small.
+    fn footnote(&mut self, number: usize, blocks: &[Block]) -> Vec<Placed> {
+        let t = self.theme;
+        let mut lines = Vec::new();
+        let number_text = format!("{number}");
+        for (i, block) in blocks.iter().enumerate() {
+            let content: &[Inline] = match &block.kind {
+                BlockKind::Paragraph(content) => content,
+                _ => continue,
+            };
+            let mut pieces = Vec::new();
+            if i == 0 {
+                pieces.push(Piece {
+                    text: &number_text,
+                    lang: Lang::En,
+                    style: TextStyle::default(),
+                    size: t.small_size,
+                    tag: None,
+                    source: block.span.start,
+                });
+                pieces.push(Piece {
+                    text: " ",
+                    lang: Lang::En,
+                    style: TextStyle::default(),
+                    size: t.small_size,
+                    tag: None,
+                    source: block.span.start,
+                });
+            }
+            pieces.extend(self.pieces(content, TextStyle::default(), t.small_size, true));
+            lines.extend(self.set_spec(&pieces, t.measure(), 0.0, 0.0, true, t.small_leading));
+        }
+        lines
+    }
+}
+
+fn bold() -> TextStyle {
+    TextStyle {
+        bold: true,
+        ..TextStyle::default()
+    }
+}
+
+/// The smallest multiple of `grid` at least `height`, so body text stays on the grid.
+pub fn grid_multiple(height: f32, grid: f32) -> f32 {
+    (height / grid - 0.01).ceil().max(1.0) * grid
+}
+
+fn shift(runs: Vec<TextRun>, x: f32) -> Vec<TextRun> {
+    move_runs(runs, x, 0.0)
+}
+
+fn move_runs(runs: Vec<TextRun>, x: f32, y: f32) -> Vec<TextRun> {
+    runs.into_iter()
+        .map(|mut r| {
+            r.x += x;
+            r.y += y;
+            r
+        })
+        .collect()
+}
+
+/// Splits off as many characters as fit in `columns` (wide characters count two).
+fn split_columns(text: &str, columns: usize) -> (&str, &str) {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        let width = if crate::text::is_wide(c) { 2 } else { 1 };
+        if used + width > columns {
+            return text.split_at(i);
+        }
+        used += width;
+    }
+    (text, "")
+}
+
+fn superscript(number: usize) -> &'static str {
+    const MARKS: [&str; 21] = [
+        "⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹", "¹⁰", "¹¹", "¹²", "¹³", "¹⁴", "¹⁵", "¹⁶",
+        "¹⁷", "¹⁸", "¹⁹", "²⁰",
+    ];
+    MARKS.get(number).copied().unwrap_or("*")
+}
+
+enum Tag {
+    Link(usize),
+    Footnote(usize),
+}
+
+const FOOTNOTE_BIT: u32 = 1 << 31;
+
+fn encode_tag(tag: Tag) -> u32 {
+    match tag {
+        Tag::Link(i) => i as u32,
+        Tag::Footnote(n) => n as u32 | FOOTNOTE_BIT,
+    }
+}
+
+fn decode_tag(tag: u32) -> Tag {
+    if tag & FOOTNOTE_BIT != 0 {
+        Tag::Footnote((tag & !FOOTNOTE_BIT) as usize)
+    } else {
+        Tag::Link(tag as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_wide_characters_twice() {
+        assert_eq!(split_columns("abcdef", 4), ("abcd", "ef"));
+        assert_eq!(split_columns("中文字", 4), ("中文", "字"));
+        assert_eq!(split_columns("ab", 4), ("ab", ""));
+    }
+
+    #[test]
+    fn grid_multiples() {
+        assert_eq!(grid_multiple(10.0, 17.85), 17.85);
+        assert_eq!(grid_multiple(17.85, 17.85), 17.85);
+        assert_eq!(grid_multiple(20.0, 17.85), 35.7);
+    }
+
+    #[test]
+    fn tags_round_trip() {
+        assert!(matches!(
+            decode_tag(encode_tag(Tag::Footnote(3))),
+            Tag::Footnote(3)
+        ));
+        assert!(matches!(decode_tag(encode_tag(Tag::Link(7))), Tag::Link(7)));
+    }
+}

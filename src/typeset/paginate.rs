@@ -1,0 +1,383 @@
+//! Chunks → pages: the baseline grid, widows and orphans, headings kept with
+//! what follows, tables' header rows repeated, footnotes at the foot of the
+//! page that references them.
+
+use std::collections::BTreeMap;
+
+use super::frame::{Item, LineRecord, Page, Rect};
+use super::layout::{Anchor, ChapterLayout, Chunk, Drawn, Placed};
+use super::theme::Theme;
+
+/// What kind of page, for running heads and folios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageKind {
+    Front,
+    Blank,
+    /// The first page of chapter `n`: no running head.
+    Opening(usize),
+    Body(usize),
+}
+
+/// A page being filled.
+#[derive(Debug)]
+pub struct PageBuild {
+    pub kind: PageKind,
+    pub items: Vec<Item>,
+    pub lines: Vec<LineRecord>,
+    /// The last baseline placed; `None` while the page is empty.
+    cursor: Option<f32>,
+    footnotes: Vec<usize>,
+    foot_height: f32,
+}
+
+impl PageBuild {
+    pub fn new(kind: PageKind) -> PageBuild {
+        PageBuild {
+            kind,
+            items: Vec::new(),
+            lines: Vec::new(),
+            cursor: None,
+            footnotes: Vec::new(),
+            foot_height: 0.0,
+        }
+    }
+
+    pub fn into_page(self, theme: &Theme) -> Page {
+        Page {
+            width: theme.page_width,
+            height: theme.page_height,
+            items: self.items,
+            lines: self.lines,
+        }
+    }
+}
+
+/// Fills pages with chapters.
+pub struct Paginator<'a> {
+    pub theme: &'a Theme,
+    pub pages: Vec<PageBuild>,
+    /// Where each heading landed: page index and baseline.
+    pub anchors: BTreeMap<(usize, Option<usize>), (usize, f32)>,
+    chapter: usize,
+    footnotes: BTreeMap<usize, Vec<Placed>>,
+}
+
+impl<'a> Paginator<'a> {
+    pub fn new(theme: &'a Theme, pages: Vec<PageBuild>) -> Paginator<'a> {
+        Paginator {
+            theme,
+            pages,
+            anchors: BTreeMap::new(),
+            chapter: 0,
+            footnotes: BTreeMap::new(),
+        }
+    }
+
+    /// Starts a new page, on a recto if `recto` (a blank verso is added if needed).
+    pub fn new_page(&mut self, kind: PageKind, recto: bool) {
+        if recto && self.pages.len() % 2 == 1 {
+            self.pages.push(PageBuild::new(PageKind::Blank));
+        }
+        self.pages.push(PageBuild::new(kind));
+    }
+
+    /// Sets a chapter from a new recto page, its title sunk a fifth of the way down.
+    pub fn chapter(&mut self, index: usize, layout: ChapterLayout) {
+        let t = self.theme;
+        self.chapter = index;
+        self.footnotes = layout.footnotes;
+        self.new_page(PageKind::Opening(index), true);
+        let sink = (t.page_height - t.top - t.bottom) * 0.18;
+        self.page().cursor = Some(t.top + sink);
+        for line in &layout.title {
+            self.place(line, false);
+        }
+        let after = self.page().cursor.unwrap_or(t.top) + t.leading * 1.5;
+        self.page().cursor = Some(after);
+        for (i, chunk) in layout.chunks.iter().enumerate() {
+            let next = layout.chunks.get(i + 1);
+            self.chunk(chunk, next);
+        }
+    }
+
+    fn page(&mut self) -> &mut PageBuild {
+        self.pages
+            .last_mut()
+            .expect("a page is started before anything is placed")
+    }
+
+    fn at_top(&self) -> bool {
+        self.pages.last().is_none_or(|p| p.cursor.is_none())
+    }
+
+    fn continue_on_new_page(&mut self) {
+        let chapter = self.chapter;
+        self.new_page(PageKind::Body(chapter), false);
+    }
+
+    /// The baseline `line` would get on the current page.
+    fn baseline(&self, line: &Placed, space_before: f32) -> f32 {
+        let t = self.theme;
+        let page = self.pages.last().expect("a page");
+        let raw = match page.cursor {
+            None => t.top + line.above,
+            Some(cursor) => cursor + space_before + line.advance,
+        };
+        if (line.advance - t.leading).abs() < 0.01 {
+            // Body lines sit on the grid: top + size + n × leading.
+            let first = t.top + t.body_size;
+            let steps = ((raw - first) / t.leading - 0.01).ceil().max(0.0);
+            first + steps * t.leading
+        } else {
+            raw
+        }
+    }
+
+    /// Whether `lines` (after `space_before`) fit on the current page with their footnotes.
+    fn fits(&self, lines: &[&Placed], space_before: f32) -> bool {
+        let t = self.theme;
+        let page = self.pages.last().expect("a page");
+        let mut cursor = page.cursor;
+        let mut foot = page.foot_height;
+        let mut notes = page.footnotes.clone();
+        let mut space = space_before;
+        for line in lines {
+            let raw = match cursor {
+                None => t.top + line.above,
+                Some(c) => c + space + line.advance,
+            };
+            space = 0.0;
+            for n in &line.footnotes {
+                if !notes.contains(n) {
+                    notes.push(*n);
+                    foot += self.footnote_height(*n, foot == 0.0);
+                }
+            }
+            if raw + line.depth + foot > t.page_height - t.bottom + 0.01 {
+                return false;
+            }
+            cursor = Some(raw);
+        }
+        true
+    }
+
+    fn footnote_height(&self, number: usize, first: bool) -> f32 {
+        let t = self.theme;
+        let lines: f32 = self
+            .footnotes
+            .get(&number)
+            .map_or(0.0, |l| l.iter().map(|p| p.advance).sum());
+        lines + if first { t.small_leading } else { 0.0 }
+    }
+
+    fn chunk(&mut self, chunk: &Chunk, next: Option<&Chunk>) {
+        if chunk.lines.is_empty() {
+            return;
+        }
+        let space = if self.at_top() {
+            0.0
+        } else {
+            chunk.space_before
+        };
+        if chunk.keep_with_next {
+            // A heading goes with the next two lines of what follows, or to a new page.
+            let mut group: Vec<&Placed> = chunk.lines.iter().collect();
+            if let Some(next) = next {
+                group.extend(next.lines.iter().take(2));
+            }
+            if !self.at_top() && !self.fits(&group, space) {
+                self.continue_on_new_page();
+            }
+            let mut space = if self.at_top() {
+                0.0
+            } else {
+                chunk.space_before
+            };
+            for line in &chunk.lines {
+                self.place_with_space(line, space);
+                space = 0.0;
+            }
+            return;
+        }
+        let mut rest: &[Placed] = &chunk.lines;
+        let mut space = space;
+        let mut first_segment = true;
+        while !rest.is_empty() {
+            let header = chunk
+                .header
+                .as_ref()
+                .filter(|_| first_segment || self.at_top());
+            if let Some(header) = header {
+                let with_row: Vec<&Placed> = std::iter::once(header).chain(rest.first()).collect();
+                if !self.at_top() && !self.fits(&with_row, space) {
+                    self.continue_on_new_page();
+                    space = 0.0;
+                }
+                self.place_with_space(header, space);
+                space = 0.0;
+            }
+            let fit = self.count_fitting(rest, space);
+            let take = if fit >= rest.len() {
+                rest.len()
+            } else if !chunk.splittable || rest.len() < 4 {
+                if self.at_top() {
+                    fit.max(1)
+                } else {
+                    0
+                }
+            } else {
+                // Two lines at least on each side of the break.
+                let take = fit.min(rest.len() - 2);
+                if take >= 2 {
+                    take
+                } else if self.at_top() {
+                    fit.max(1)
+                } else {
+                    0
+                }
+            };
+            for line in &rest[..take] {
+                self.place_with_space(line, space);
+                space = 0.0;
+            }
+            rest = &rest[take..];
+            if !rest.is_empty() {
+                self.continue_on_new_page();
+                space = 0.0;
+            }
+            first_segment = false;
+        }
+    }
+
+    fn count_fitting(&self, lines: &[Placed], space: f32) -> usize {
+        let mut group = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            group.push(line);
+            if !self.fits(&group, space) {
+                return i;
+            }
+        }
+        lines.len()
+    }
+
+    fn place_with_space(&mut self, line: &Placed, space: f32) {
+        let y = self.baseline(line, space);
+        self.draw(line, y);
+    }
+
+    fn place(&mut self, line: &Placed, _on_grid: bool) {
+        self.place_with_space(line, 0.0);
+    }
+
+    fn draw(&mut self, line: &Placed, y: f32) {
+        let page_index = self.pages.len() - 1;
+        let left = self.theme.left(page_index);
+        if let Some(anchor) = line.anchor {
+            let Anchor { chapter, section } = anchor;
+            self.anchors
+                .insert((chapter, section), (page_index, y - line.advance));
+        }
+        let new_notes: Vec<usize> = {
+            let page = self.pages.last().expect("a page");
+            line.footnotes
+                .iter()
+                .copied()
+                .filter(|n| !page.footnotes.contains(n))
+                .collect()
+        };
+        for n in new_notes {
+            let first = self.page().footnotes.is_empty();
+            let height = self.footnote_height(n, first);
+            let page = self.page();
+            page.footnotes.push(n);
+            page.foot_height += height;
+        }
+        let page = self.page();
+        page.cursor = Some(y);
+        draw_placed(&mut page.items, &mut page.lines, line, left, y);
+    }
+
+    /// Draws each page's footnotes at its foot, above the bottom margin.
+    pub fn finish_footnotes(&mut self, chapters: &BTreeMap<usize, BTreeMap<usize, Vec<Placed>>>) {
+        let t = self.theme;
+        for (index, page) in self.pages.iter_mut().enumerate() {
+            let chapter = match page.kind {
+                PageKind::Opening(c) | PageKind::Body(c) => c,
+                _ => continue,
+            };
+            if page.footnotes.is_empty() {
+                continue;
+            }
+            let Some(notes) = chapters.get(&chapter) else {
+                continue;
+            };
+            let left = t.left(index);
+            let mut y = t.page_height - t.bottom - page.foot_height;
+            page.items.push(Item::Rule(Rect {
+                x: left,
+                y: y + t.small_leading * 0.3,
+                width: t.measure() * 0.3,
+                height: 0.4,
+            }));
+            y += t.small_leading * 0.3;
+            for n in &page.footnotes {
+                for line in notes.get(n).into_iter().flatten() {
+                    y += line.advance;
+                    draw_placed(&mut page.items, &mut page.lines, line, left, y);
+                }
+            }
+        }
+    }
+}
+
+/// Draws a placed line with its baseline at `y` and the text block's left edge at `left`.
+pub fn draw_placed(
+    items: &mut Vec<Item>,
+    lines: &mut Vec<LineRecord>,
+    line: &Placed,
+    left: f32,
+    y: f32,
+) {
+    for drawn in &line.drawn {
+        match drawn {
+            Drawn::Runs(runs) => {
+                for run in runs {
+                    let mut run = run.clone();
+                    run.x += left;
+                    run.y += y;
+                    items.push(Item::Text(run));
+                }
+            }
+            Drawn::Rule(r) => items.push(Item::Rule(Rect {
+                x: r.x + left,
+                y: r.y + y,
+                ..*r
+            })),
+            Drawn::Image(r, data) => items.push(Item::Image {
+                rect: Rect {
+                    x: r.x + left,
+                    y: r.y + y,
+                    ..*r
+                },
+                image: data.clone(),
+            }),
+            Drawn::Link(r, target) => items.push(Item::Link {
+                rect: Rect {
+                    x: r.x + left,
+                    y: r.y + y,
+                    ..*r
+                },
+                target: target.clone(),
+            }),
+        }
+    }
+    for (x, text, width, measure) in &line.records {
+        lines.push(LineRecord {
+            y,
+            x: left + x,
+            text: text.clone(),
+            width: *width,
+            measure: *measure,
+        });
+    }
+}
