@@ -11,6 +11,11 @@ quire, out = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
 listing = subprocess.run([quire, "list"], capture_output=True, text=True, check=True).stdout
 
+HEADING_FONTS = {
+    "en": '("Noto Serif", "Noto Sans CJK TC")',
+    "zh-Hant": '("Noto Sans CJK TC", "Noto Serif")',
+    "zh-Hans": '("Noto Sans CJK SC", "Noto Serif")',
+}
 FONTS = {
     "en": '("Noto Serif", "Noto Serif CJK TC")',
     "zh-Hant": '("Noto Serif", "Noto Serif CJK TC")',
@@ -67,6 +72,7 @@ for (volume, edition), ids in docs.items():
     doc = f"""#set page(paper: "a5")
 #set text(font: {FONTS[edition]}, size: 10.5pt, lang: "{lang}"{region})
 #set par(justify: true, first-line-indent: {indent}, leading: 0.8em)
+#show heading: set text(font: {HEADING_FONTS[edition]}, weight: "bold")
 #outline()
 {chr(10).join("#pagebreak()" + chr(10) + p for p in parts)}
 """

@@ -269,6 +269,12 @@ impl<'a> Layout<'a> {
                 let pieces = self.pieces(content, style, size, false);
                 let leading = grid_multiple(size * 1.4, t.leading);
                 let mut lines = self.set_spec(&pieces, t.measure(), indent, 0.0, false, leading);
+                // The last line of a heading takes a further grid line and sits
+                // in its upper part, leaving room before the text it heads.
+                if let Some(last) = lines.last_mut() {
+                    last.advance += t.leading;
+                    raise(last, t.leading * 0.45);
+                }
                 let text = crate::doc::plain_text(content);
                 if *level <= 3 && !lines.is_empty() {
                     self.sections.push((*level, text));
@@ -847,6 +853,17 @@ fn bold() -> TextStyle {
 /// The smallest multiple of `grid` at least `height`, so body text stays on the grid.
 pub fn grid_multiple(height: f32, grid: f32) -> f32 {
     (height / grid - 0.01).ceil().max(1.0) * grid
+}
+
+/// Moves what a line draws up by `dy`, keeping its baseline slot.
+fn raise(line: &mut Placed, dy: f32) {
+    for drawn in &mut line.drawn {
+        match drawn {
+            Drawn::Runs(runs) => runs.iter_mut().for_each(|r| r.y -= dy),
+            Drawn::Rule(r) | Drawn::Image(r, _) | Drawn::Link(r, _) => r.y -= dy,
+        }
+    }
+    line.above += dy;
 }
 
 fn shift(runs: Vec<TextRun>, x: f32) -> Vec<TextRun> {
