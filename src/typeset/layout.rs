@@ -84,6 +84,8 @@ pub struct Layout<'a> {
     sections: Vec<(u8, String)>,
     /// After a heading: the next English paragraph is not indented.
     after_heading: bool,
+    /// Characters already reported as covered by no font.
+    uncovered: std::collections::BTreeSet<char>,
 }
 
 const BULLET: &str = "•";
@@ -113,6 +115,7 @@ impl<'a> Layout<'a> {
             links: Vec::new(),
             sections: Vec::new(),
             after_heading: true,
+            uncovered: std::collections::BTreeSet::new(),
         }
     }
 
@@ -189,6 +192,7 @@ impl<'a> Layout<'a> {
         if pieces.iter().all(|p| p.text.trim().is_empty()) {
             return Vec::new();
         }
+        self.check_coverage(pieces);
         let spec = ParagraphSpec {
             base: self.lang,
             han_in_english: self.han_in_english,
@@ -214,6 +218,23 @@ impl<'a> Layout<'a> {
             .into_iter()
             .map(|line| self.place_line(line, indent, leading, spec.measure))
             .collect()
+    }
+
+    /// Warns once per chapter about each character no font of its text covers.
+    fn check_coverage(&mut self, pieces: &[Piece]) {
+        let fonts = self.fonts.fonts();
+        for piece in pieces {
+            let chain =
+                crate::fonts::chain(piece.lang, piece.style, self.lang, self.han_in_english);
+            for c in piece.text.chars() {
+                if c.is_control() || fonts.pick(&chain, c).is_some() || !self.uncovered.insert(c) {
+                    continue;
+                }
+                let location = Location::in_text(self.source, self.source_text, piece.source);
+                self.diagnostics
+                    .push(crate::fonts::uncovered(Some(location), c, &chain));
+            }
+        }
     }
 
     fn place_line(&self, line: Line, indent: f32, leading: f32, measure: f32) -> Placed {

@@ -169,6 +169,11 @@ impl<'a> ShapingFonts<'a> {
         ShapingFonts { fonts, faces }
     }
 
+    /// The fonts these faces were parsed from.
+    pub fn fonts(&self) -> &'a Fonts {
+        self.fonts
+    }
+
     pub(super) fn face(&self, face: Face) -> &FaceData<'a> {
         &self.faces[face as usize]
     }
