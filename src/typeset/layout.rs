@@ -19,6 +19,8 @@ pub enum Drawn {
     Rule(Rect),
     Image(Rect, Arc<ImageData>),
     Link(Rect, LinkTarget),
+    /// A footnote mark, linked to its note once the page's notes are placed.
+    FootnoteLink(Rect, usize),
 }
 
 /// One unbreakable line (or row, or image) of a chunk.
@@ -263,7 +265,10 @@ impl<'a> Layout<'a> {
                         drawn.push(Drawn::Link(rect, target.clone()));
                     }
                 }
-                Tag::Footnote(n) => footnotes.push(n),
+                Tag::Footnote(n) => {
+                    footnotes.push(n);
+                    drawn.push(Drawn::FootnoteLink(rect, n));
+                }
             }
         }
         Placed {
@@ -881,7 +886,9 @@ fn raise(line: &mut Placed, dy: f32) {
     for drawn in &mut line.drawn {
         match drawn {
             Drawn::Runs(runs) => runs.iter_mut().for_each(|r| r.y -= dy),
-            Drawn::Rule(r) | Drawn::Image(r, _) | Drawn::Link(r, _) => r.y -= dy,
+            Drawn::Rule(r) | Drawn::Image(r, _) | Drawn::Link(r, _) | Drawn::FootnoteLink(r, _) => {
+                r.y -= dy
+            }
         }
     }
     line.above += dy;

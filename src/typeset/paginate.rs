@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::frame::{Item, LineRecord, Page, Rect};
+use super::frame::{Item, LineRecord, LinkTarget, Page, Rect};
 use super::layout::{Anchor, ChapterLayout, Chunk, Drawn, Placed};
 use super::theme::Theme;
 
@@ -28,6 +28,8 @@ pub struct PageBuild {
     cursor: Option<f32>,
     footnotes: Vec<usize>,
     foot_height: f32,
+    /// Links from footnote marks: item index and footnote number.
+    footnote_links: Vec<(usize, usize)>,
 }
 
 impl PageBuild {
@@ -39,6 +41,7 @@ impl PageBuild {
             cursor: None,
             footnotes: Vec::new(),
             foot_height: 0.0,
+            footnote_links: Vec::new(),
         }
     }
 
@@ -295,6 +298,23 @@ impl<'a> Paginator<'a> {
         let page = self.page();
         page.cursor = Some(y);
         draw_placed(&mut page.items, &mut page.lines, line, left, y);
+        for drawn in &line.drawn {
+            if let Drawn::FootnoteLink(r, n) = drawn {
+                page.footnote_links.push((page.items.len(), *n));
+                let rect = Rect {
+                    x: r.x + left,
+                    y: r.y + y,
+                    ..*r
+                };
+                page.items.push(Item::Link {
+                    rect,
+                    target: LinkTarget::Internal {
+                        page: page_index,
+                        y: 0.0,
+                    },
+                });
+            }
+        }
     }
 
     /// Draws each page's footnotes at its foot, above the bottom margin.
@@ -321,6 +341,15 @@ impl<'a> Paginator<'a> {
             }));
             y += t.small_leading * 0.3;
             for n in &page.footnotes {
+                for &(item, _) in page.footnote_links.iter().filter(|(_, m)| m == n) {
+                    if let Some(Item::Link {
+                        target: LinkTarget::Internal { y: target, .. },
+                        ..
+                    }) = page.items.get_mut(item)
+                    {
+                        *target = y;
+                    }
+                }
                 for line in notes.get(n).into_iter().flatten() {
                     y += line.advance;
                     draw_placed(&mut page.items, &mut page.lines, line, left, y);
@@ -369,6 +398,8 @@ pub fn draw_placed(
                 },
                 target: target.clone(),
             }),
+            // Linked by the paginator, which knows where the note lands.
+            Drawn::FootnoteLink(..) => {}
         }
     }
     for (x, text, width, measure) in &line.records {
