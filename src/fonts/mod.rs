@@ -262,7 +262,7 @@ pub fn uncovered(location: Option<Location>, c: char, chain: &[Face]) -> Diagnos
     Diagnostic::warning(
         location,
         format!(
-            "no font covers `{c}` (U+{:04X}); readers will see a fallback glyph or a box",
+            "no font covers `{c}` (U+{:04X}); e-readers show a fallback glyph or a box, and the PDF leaves it out",
             c as u32
         ),
     )

@@ -3,7 +3,7 @@
 
 use super::frame::{Item, LinkTarget, Rect, TextRun};
 use super::paginate::{PageBuild, PageKind};
-use super::paragraph::{Piece, ShapingFonts};
+use super::paragraph::{set_paragraph, ParagraphSpec, Piece, ShapingFonts};
 use super::theme::Theme;
 use crate::book::Lang;
 use crate::fonts::TextStyle;
@@ -46,15 +46,12 @@ impl Lines<'_> {
         y: f32,
     ) -> f32 {
         let (runs, width) = self.shape(text, size, bold);
-        for mut run in runs {
-            run.x += x;
-            run.y += y;
-            page.items.push(Item::Text(run));
-        }
+        draw_runs(page, runs, x, y);
         width
     }
 
-    /// Draws `text` centred on the text block of page `index`, wrapping at the measure.
+    /// Draws `text` centred on the text block of page `index`, broken at the
+    /// measure; returns the baseline after the last line.
     pub fn centred(
         &self,
         page: &mut PageBuild,
@@ -66,45 +63,49 @@ impl Lines<'_> {
     ) -> f32 {
         let t = self.theme;
         let mut y = y;
-        for line in self.wrap(text, size, bold, t.measure()) {
-            let (_, width) = self.shape(&line, size, bold);
-            self.at(
-                page,
-                &line,
-                size,
-                bold,
-                t.left(index) + (t.measure() - width) / 2.0,
-                y,
-            );
+        for (runs, width) in self.set(text, size, bold, t.measure()) {
+            draw_runs(page, runs, t.left(index) + (t.measure() - width) / 2.0, y);
             y += size * 1.4;
         }
         y
     }
 
-    /// Breaks `text` into lines no wider than `width`: at spaces, or between
-    /// characters in Chinese.
-    fn wrap(&self, text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
-        let mut lines = Vec::new();
-        let mut line = String::new();
-        for c in text.chars() {
-            line.push(c);
-            if self.shape(&line, size, bold).1 > width {
-                line.pop();
-                let cut = if self.lang.is_chinese() {
-                    line.len()
-                } else {
-                    line.rfind(' ').unwrap_or(line.len())
-                };
-                let rest = line.split_off(cut);
-                lines.push(line.trim_end().to_string());
-                line = rest.trim_start().to_string();
-                line.push(c);
-            }
-        }
-        if !line.trim().is_empty() {
-            lines.push(line);
-        }
+    /// Sets `text` ragged-right into lines no wider than `width`, by the
+    /// paragraph breaker's rules (kinsoku included): each line's runs and width.
+    pub fn set(&self, text: &str, size: f32, bold: bool, width: f32) -> Vec<(Vec<TextRun>, f32)> {
+        let style = TextStyle {
+            bold,
+            ..TextStyle::default()
+        };
+        let pieces = [Piece {
+            text,
+            lang: self.lang,
+            style,
+            size,
+            tag: None,
+            source: 0,
+        }];
+        let spec = ParagraphSpec {
+            base: self.lang,
+            han_in_english: self.han_in_english,
+            measure: width,
+            first_indent: 0.0,
+            justify: false,
+            hyphenate: false,
+        };
+        let (lines, _) = set_paragraph(&pieces, &spec, self.fonts);
         lines
+            .into_iter()
+            .map(|line| (line.runs, line.width))
+            .collect()
+    }
+}
+
+fn draw_runs(page: &mut PageBuild, runs: Vec<TextRun>, x: f32, y: f32) {
+    for mut run in runs {
+        run.x += x;
+        run.y += y;
+        page.items.push(Item::Text(run));
     }
 }
 
@@ -166,8 +167,8 @@ pub fn front_pages(lines: &Lines, front: &FrontMatter) -> Vec<PageBuild> {
     let size = t.small_size;
     let mut y = t.page_height - t.bottom - front.colophon.len() as f32 * size * 2.4;
     for line in front.colophon {
-        for part in lines.wrap(line, size, false, t.measure()) {
-            lines.at(&mut colophon, &part, size, false, t.left(3), y);
+        for (runs, _) in lines.set(line, size, false, t.measure()) {
+            draw_runs(&mut colophon, runs, t.left(3), y);
             y += size * 1.5;
         }
         y += size * 0.6;
@@ -219,7 +220,7 @@ pub fn contents_pages(
         } else {
             t.small_size
         };
-        let parts = lines.wrap(title, size, false, t.measure() - indent - number_room);
+        let parts = lines.set(title, size, false, t.measure() - indent - number_room);
         if y + parts.len() as f32 * t.leading > t.page_height - t.bottom {
             pages.push(std::mem::replace(
                 &mut page,
@@ -230,8 +231,9 @@ pub fn contents_pages(
         }
         let mut end = 0.0;
         let first_y = y;
-        for part in &parts {
-            end = lines.at(&mut page, part, size, false, t.left(index) + indent, y);
+        for (runs, width) in &parts {
+            end = *width;
+            draw_runs(&mut page, runs.clone(), t.left(index) + indent, y);
             y += if *depth == 0 {
                 t.leading
             } else {

@@ -282,11 +282,13 @@ impl<'a> Paginator<'a> {
         }
         let new_notes: Vec<usize> = {
             let page = self.pages.last().expect("a page");
-            line.footnotes
-                .iter()
-                .copied()
-                .filter(|n| !page.footnotes.contains(n))
-                .collect()
+            let mut new: Vec<usize> = Vec::new();
+            for &n in &line.footnotes {
+                if !page.footnotes.contains(&n) && !new.contains(&n) {
+                    new.push(n);
+                }
+            }
+            new
         };
         for n in new_notes {
             let first = self.page().footnotes.is_empty();

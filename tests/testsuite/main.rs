@@ -8,3 +8,5 @@ mod common;
 mod config_errors;
 mod epub;
 mod markdown;
+mod pdf;
+mod typeset;

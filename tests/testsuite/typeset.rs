@@ -1,0 +1,180 @@
+//! The print typesetter on the Markdown fixtures: each fixture folder
+//! `tests/fixtures/markdown/<case>/` is set as a one-chapter A5 book, and its
+//! pages dumped line by line (`expected/frames.txt`); then invariants every
+//! typeset line must keep, checked over the pages of all the fixtures.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use quire::book::{load_article, Lang};
+use quire::typeset::frame::{LineRecord, Pages};
+use quire::typeset::{dump, typeset, PageSize, Theme};
+use quire::volume::{prepare_document, Book, Chapter};
+
+use crate::common::{assert_no_mismatches, cases, check_snapshot, fonts, relative};
+
+/// One fixture, typeset: its folder, its pages and what the typesetter reported.
+struct Typeset {
+    case: PathBuf,
+    pages: Pages,
+    diagnostics: Vec<String>,
+}
+
+/// Every Markdown fixture set as a one-chapter book, once for the tests of this module.
+fn typeset_fixtures() -> &'static [Typeset] {
+    static TYPESET: OnceLock<Vec<Typeset>> = OnceLock::new();
+    TYPESET.get_or_init(|| cases("markdown").into_iter().map(typeset_case).collect())
+}
+
+fn typeset_case(case: PathBuf) -> Typeset {
+    let file = std::fs::read_dir(&case)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .unwrap_or_else(|| panic!("{}: no .md file", case.display()));
+    let article =
+        load_article(&relative(&file)).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+    let doc = prepare_document(&article, None, article.lang, Lang::ZhHant);
+    let book = Book {
+        volume_id: "fixture",
+        edition: article.lang,
+        title: article.title.clone(),
+        subtitle: None,
+        author: "quire".into(),
+        publisher: None,
+        identifier: format!("quire:fixture:{}", article.id),
+        date: chrono::DateTime::UNIX_EPOCH,
+        cover: None,
+        chapters: vec![Chapter {
+            article: &article,
+            title: article.title.clone(),
+            doc,
+            converted: None,
+        }],
+        han_in_english: Lang::ZhHant,
+        library_root: relative(&case),
+    };
+    let theme = Theme::new(PageSize::A5, article.lang);
+    let (pages, diagnostics) = typeset(&book, &theme, fonts());
+    Typeset {
+        case,
+        pages,
+        diagnostics: diagnostics.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
+/// Every typeset line of every fixture, with the fixture's name and the page number.
+fn all_lines() -> impl Iterator<Item = (String, usize, &'static LineRecord)> {
+    typeset_fixtures().iter().flat_map(|t| {
+        let name = t.case.file_name().unwrap().to_string_lossy().into_owned();
+        t.pages.pages.iter().enumerate().flat_map(move |(i, page)| {
+            let name = name.clone();
+            page.lines
+                .iter()
+                .map(move |line| (name.clone(), i + 1, line))
+        })
+    })
+}
+
+#[test]
+fn typeset_fixtures_match_their_frame_dumps() {
+    let mut mismatches = Vec::new();
+    for typeset in typeset_fixtures() {
+        let mut frames = dump(&typeset.pages);
+        for d in &typeset.diagnostics {
+            frames.push_str(&format!("# {d}\n"));
+        }
+        mismatches.extend(check_snapshot(
+            &typeset.case.join("expected/frames.txt"),
+            &frames,
+        ));
+    }
+    assert_no_mismatches(mismatches);
+}
+
+#[test]
+fn every_fixture_sets_some_lines() {
+    for typeset in typeset_fixtures() {
+        let lines: usize = typeset.pages.pages.iter().map(|p| p.lines.len()).sum();
+        assert!(lines > 0, "{}: no typeset line", typeset.case.display());
+    }
+}
+
+#[test]
+fn no_typeset_line_is_wider_than_its_measure() {
+    let overfull: Vec<String> = all_lines()
+        .filter(|(_, _, line)| line.width > line.measure + 0.01)
+        .map(|(case, page, line)| {
+            format!(
+                "{case} page {page}: width {:.2} > measure {:.2}: {}",
+                line.width, line.measure, line.text
+            )
+        })
+        .collect();
+    assert!(
+        overfull.is_empty(),
+        "{} overfull line(s):\n{}",
+        overfull.len(),
+        overfull.join("\n")
+    );
+}
+
+/// Punctuation a Chinese line must not start with (clreq: closing marks,
+/// pause and stop marks, the ellipsis).
+const NO_LINE_START: &[char] = &[
+    '、', '，', '。', '；', '：', '？', '！', '」', '』', '）', '》', '…',
+];
+/// Punctuation a Chinese line must not end with (opening marks).
+const NO_LINE_END: &[char] = &['「', '『', '（', '《'];
+
+#[test]
+fn no_chinese_line_starts_with_closing_or_ends_with_opening_punctuation() {
+    let bad: Vec<String> = all_lines()
+        .filter(|(_, _, line)| line.text.chars().any(quire::text::is_han))
+        .filter_map(|(case, page, line)| {
+            let text = line.text.trim();
+            let first = text.chars().next()?;
+            let last = text.chars().next_back()?;
+            if NO_LINE_START.contains(&first) {
+                Some(format!("{case} page {page}: starts with {first}: {text}"))
+            } else if NO_LINE_END.contains(&last) {
+                Some(format!("{case} page {page}: ends with {last}: {text}"))
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{} line(s) break the line-start/line-end rules:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn a_footnote_is_set_once_on_a_page_however_often_it_is_referenced() {
+    // The footnotes fixture refers to its first note twice in one line.
+    let mut repeated = Vec::new();
+    for typeset in typeset_fixtures() {
+        let case = typeset.case.file_name().unwrap().to_string_lossy();
+        for (i, page) in typeset.pages.pages.iter().enumerate() {
+            let mut seen = std::collections::BTreeSet::new();
+            // Notes are set in the small size at the foot: a line record
+            // starting with the note's number and a space.
+            for line in page.lines.iter().filter(|l| l.y > page.height * 0.6) {
+                let Some((number, _)) = line.text.split_once(' ') else {
+                    continue;
+                };
+                if number.parse::<usize>().is_ok() && !seen.insert(line.text.clone()) {
+                    repeated.push(format!("{case} page {}: {}", i + 1, line.text));
+                }
+            }
+        }
+    }
+    assert!(
+        repeated.is_empty(),
+        "footnotes set twice on one page:\n{}",
+        repeated.join("\n")
+    );
+}
