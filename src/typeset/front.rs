@@ -18,19 +18,23 @@ pub struct Lines<'a> {
 
 impl Lines<'_> {
     /// Shapes `text`: runs at the origin, and the width.
-    pub fn shape(&self, text: &str, size: f32, bold: bool) -> (Vec<TextRun>, f32) {
+    fn piece<'s>(&self, text: &'s str, size: f32, bold: bool) -> Piece<'s> {
         let style = TextStyle {
             bold,
             ..TextStyle::default()
         };
-        let pieces = [Piece {
+        Piece {
             text,
             lang: self.lang,
             style,
             size,
             tag: None,
             source: 0,
-        }];
+        }
+    }
+
+    pub fn shape(&self, text: &str, size: f32, bold: bool) -> (Vec<TextRun>, f32) {
+        let pieces = [self.piece(text, size, bold)];
         self.fonts
             .shape_line(&pieces, self.lang, self.han_in_english)
     }
@@ -73,18 +77,7 @@ impl Lines<'_> {
     /// Sets `text` ragged-right into lines no wider than `width`, by the
     /// paragraph breaker's rules (kinsoku included): each line's runs and width.
     pub fn set(&self, text: &str, size: f32, bold: bool, width: f32) -> Vec<(Vec<TextRun>, f32)> {
-        let style = TextStyle {
-            bold,
-            ..TextStyle::default()
-        };
-        let pieces = [Piece {
-            text,
-            lang: self.lang,
-            style,
-            size,
-            tag: None,
-            source: 0,
-        }];
+        let pieces = [self.piece(text, size, bold)];
         let spec = ParagraphSpec {
             base: self.lang,
             han_in_english: self.han_in_english,

@@ -91,3 +91,14 @@ pub fn assert_no_mismatches(mismatches: Vec<String>) {
 pub fn relative(path: &Path) -> PathBuf {
     path.strip_prefix(root()).unwrap_or(path).to_path_buf()
 }
+
+/// The article of a Markdown fixture folder: its one `<lang>.md` file.
+pub fn fixture_article(case: &Path) -> quire::book::Article {
+    let file = std::fs::read_dir(case)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .unwrap_or_else(|| panic!("{}: no .md file", case.display()));
+    quire::book::load_article(&relative(&file))
+        .unwrap_or_else(|e| panic!("{}: {e:?}", file.display()))
+}

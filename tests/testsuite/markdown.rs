@@ -2,23 +2,17 @@
 //! with the model dump (`expected/model.txt`) and the chapter XHTML
 //! (`expected/chapter.xhtml`) it must give.
 
-use quire::book::{load_article, Lang};
+use quire::book::Lang;
 use quire::render::epub::xhtml::{Source, Writer};
 use quire::volume::prepare_document;
 
-use crate::common::{assert_no_mismatches, cases, check_snapshot, fonts, relative};
+use crate::common::{assert_no_mismatches, cases, check_snapshot, fixture_article, fonts};
 
 #[test]
 fn markdown_fixtures() {
     let mut mismatches = Vec::new();
     for case in cases("markdown") {
-        let file = std::fs::read_dir(&case)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "md"))
-            .unwrap_or_else(|| panic!("{}: no .md file", case.display()));
-        let article =
-            load_article(&relative(&file)).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+        let article = fixture_article(&case);
         let doc = prepare_document(&article, None, article.lang, Lang::ZhHant);
         mismatches.extend(check_snapshot(
             &case.join("expected/model.txt"),

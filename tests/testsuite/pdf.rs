@@ -355,38 +355,12 @@ fn page_labels(doc: &Document) -> Vec<String> {
             };
             let n = start + (page - first) as i64;
             match kind.as_slice() {
-                b"r" => roman(n as u32),
+                b"r" => quire::typeset::roman(n as u32),
                 b"D" => n.to_string(),
                 _ => String::new(),
             }
         })
         .collect()
-}
-
-fn roman(mut n: u32) -> String {
-    let numerals = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for (value, numeral) in numerals {
-        while n >= value {
-            out.push_str(numeral);
-            n -= value;
-        }
-    }
-    out
 }
 
 /// The book's running text: every page squeezed, with its running head
@@ -682,7 +656,7 @@ fn page_labels_are_roman_then_decimal() {
         assert!(first_decimal >= 4, "{}: {labels:?}", book.display());
         for (i, label) in labels.iter().enumerate() {
             let want = if i < first_decimal {
-                roman(i as u32 + 1)
+                quire::typeset::roman(i as u32 + 1)
             } else {
                 (i - first_decimal + 1).to_string()
             };

@@ -6,12 +6,14 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use quire::book::{load_article, Lang};
+use quire::book::Lang;
 use quire::typeset::frame::{LineRecord, Pages};
 use quire::typeset::{dump, typeset, PageSize, Theme};
 use quire::volume::{prepare_document, Book, Chapter};
 
-use crate::common::{assert_no_mismatches, cases, check_snapshot, fonts, relative};
+use crate::common::{
+    assert_no_mismatches, cases, check_snapshot, fixture_article, fonts, relative,
+};
 
 /// One fixture, typeset: its folder, its pages and what the typesetter reported.
 struct Typeset {
@@ -27,13 +29,7 @@ fn typeset_fixtures() -> &'static [Typeset] {
 }
 
 fn typeset_case(case: PathBuf) -> Typeset {
-    let file = std::fs::read_dir(&case)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "md"))
-        .unwrap_or_else(|| panic!("{}: no .md file", case.display()));
-    let article =
-        load_article(&relative(&file)).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+    let article = fixture_article(&case);
     let doc = prepare_document(&article, None, article.lang, Lang::ZhHant);
     let book = Book {
         volume_id: "fixture",
