@@ -6,15 +6,17 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::book::{closest, load_articles, Lang, Library};
-use crate::config::{load_config, Format, LoadedConfig};
+use crate::book::{closest, load_articles, Edition, Lang, Library};
+use crate::config::{load_config, BilingualLayout, Format, LoadedConfig};
 use crate::error::{Diagnostic, Diagnostics, Error, Result};
 use crate::fonts::Fonts;
 use crate::render::epub::render_epub;
 use crate::render::pdf::{write_pdf, PdfMeta};
 use crate::text::convert_script;
 use crate::typeset::{typeset, Theme};
-use crate::volume::{plan_edition, prepare_document, resolve_volumes, Book, Chapter, Volume};
+use crate::volume::{
+    plan_edition, prepare_document, resolve_volumes, Book, Chapter, Version, Volume,
+};
 
 /// Everything loaded and checked: config, articles, fonts.
 pub struct Project {
@@ -57,7 +59,7 @@ pub struct BuildOptions {
     /// Volume ids; empty means all.
     pub volumes: Vec<String>,
     /// Editions; empty means each volume's own.
-    pub editions: Vec<Lang>,
+    pub editions: Vec<Edition>,
     /// Formats; empty means each volume's own.
     pub formats: Vec<Format>,
     /// Seconds since the epoch for every date in the output (`SOURCE_DATE_EPOCH`).
@@ -142,7 +144,11 @@ fn render_pdf(
         .config
         .page_size
         .unwrap_or(project.config.config.print.page_size);
-    let theme = Theme::new(size, book.edition);
+    let mut theme = Theme::new(size, book.lang);
+    if book.edition == Edition::Bilingual && book.bilingual_layout == BilingualLayout::Columns {
+        // Two columns of 10.5 pt type on A5 are too narrow to set well.
+        theme = theme.scaled(0.85);
+    }
     let (pages, diagnostics) = typeset(book, &theme, &project.fonts);
     if diagnostics.has_errors() {
         return Err(diagnostics);
@@ -151,7 +157,7 @@ fn render_pdf(
         title: book.title.clone(),
         author: book.author.clone(),
         subject: book.subtitle.clone().unwrap_or_default(),
-        lang: book.edition,
+        lang: book.lang,
         date: book.date,
         identifier: book.identifier.clone(),
     };
@@ -196,38 +202,50 @@ fn check_selection(volumes: &[Volume], options: &BuildOptions) -> Result<()> {
 pub fn make_book<'a>(
     project: &'a Project,
     volume: &Volume<'a>,
-    edition: Lang,
+    edition: Edition,
     options: &BuildOptions,
 ) -> Book<'a> {
     let config = &project.config;
     let library = &config.config.library;
     let plan = plan_edition(&project.library, volume, edition);
+    let chapter = |(article, conversion): Version<'a>| Chapter {
+        article,
+        title: match conversion {
+            Some(c) => convert_script(&article.title, c),
+            None => article.title.clone(),
+        },
+        doc: prepare_document(article, conversion, library.chinese_in_english),
+        converted: conversion,
+        translation: None,
+    };
     let chapters: Vec<Chapter> = plan
         .chapters
         .iter()
-        .map(|&(article, conversion)| Chapter {
-            article,
-            title: match conversion {
-                Some(c) => convert_script(&article.title, c),
-                None => article.title.clone(),
-            },
-            doc: prepare_document(article, conversion, edition, library.chinese_in_english),
-            converted: conversion,
+        .map(|planned| Chapter {
+            translation: planned.translation.map(|t| Box::new(chapter(t))),
+            ..chapter(planned.version)
         })
         .collect();
     let vc = volume.config;
+    let lang = edition.single().unwrap_or(vc.bilingual.chinese);
     let title = vc
         .title
         .get_ref()
-        .get(edition)
+        .get(lang)
         .unwrap_or(volume.id())
         .to_string();
+    // The bilingual edition is titled in Chinese, subtitled with the English title.
+    let subtitle = match edition {
+        Edition::Bilingual => vc.title.get_ref().get(Lang::En).map(str::to_string),
+        _ => vc.subtitle.get(lang).map(str::to_string),
+    };
     let date = book_date(options.source_date_epoch, vc.date.as_ref(), &chapters);
     Book {
         volume_id: volume.id(),
         edition,
+        lang,
         title,
-        subtitle: vc.subtitle.get(edition).map(str::to_string),
+        subtitle,
         author: vc.author.clone().unwrap_or_else(|| library.author.clone()),
         publisher: library.publisher.clone(),
         identifier: vc.identifier.as_ref().map_or_else(
@@ -237,6 +255,7 @@ pub fn make_book<'a>(
         date,
         cover: vc.cover.as_ref().map(|c| config.dir().join(c.get_ref())),
         chapters,
+        bilingual_layout: vc.bilingual.layout,
         han_in_english: library.chinese_in_english,
         library_root: config.articles_dir(),
     }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use quire::book::Lang;
+use quire::book::Edition;
 use quire::config::Format;
 
 #[derive(Debug, Parser)]
@@ -31,9 +31,9 @@ pub enum Command {
         /// Only this volume (repeatable).
         #[arg(long = "volume", value_name = "ID")]
         volumes: Vec<String>,
-        /// Only this edition (repeatable): en, zh-Hant, zh-Hans.
-        #[arg(long = "edition", value_name = "E", value_parser = parse_lang)]
-        editions: Vec<Lang>,
+        /// Only this edition (repeatable): en, zh-Hant, zh-Hans, bilingual.
+        #[arg(long = "edition", value_name = "E", value_parser = parse_edition)]
+        editions: Vec<Edition>,
         /// Only this format (repeatable).
         #[arg(long = "format", value_name = "F", value_enum)]
         formats: Vec<Format>,
@@ -47,7 +47,7 @@ pub enum Command {
     Check,
 }
 
-fn parse_lang(s: &str) -> Result<Lang, String> {
+fn parse_edition(s: &str) -> Result<Edition, String> {
     s.parse()
 }
 

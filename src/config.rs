@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::book::Lang;
+use crate::book::{Edition, Lang};
 use crate::error::{read_text, Diagnostic, Diagnostics, Error, Location, Result};
 use crate::typeset::PageSize;
 
@@ -138,19 +138,52 @@ pub struct VolumeConfig {
     #[serde(default)]
     pub themes: Vec<Spanned<String>>,
     #[serde(default = "all_editions")]
-    pub editions: Spanned<Vec<Spanned<Lang>>>,
+    pub editions: Spanned<Vec<Spanned<Edition>>>,
+    /// How the bilingual edition is made.
+    #[serde(default)]
+    pub bilingual: BilingualConfig,
     #[serde(default = "default_formats")]
     pub formats: Vec<Format>,
 }
 
-fn all_editions() -> Spanned<Vec<Spanned<Lang>>> {
+fn all_editions() -> Spanned<Vec<Spanned<Edition>>> {
     Spanned::new(
         0..0,
-        Lang::ALL
+        Edition::ALL
             .into_iter()
-            .map(|l| Spanned::new(0..0, l))
+            .map(|e| Spanned::new(0..0, e))
             .collect(),
     )
+}
+
+/// The bilingual edition: which Chinese, and how the two languages are laid out in print.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BilingualConfig {
+    /// The Chinese script beside the English (default zh-Hant).
+    #[serde(default = "default_chinese")]
+    pub chinese: Lang,
+    /// `columns` (English and Chinese side by side, default) or `interleaved`;
+    /// the EPUB is always interleaved.
+    #[serde(default)]
+    pub layout: BilingualLayout,
+}
+
+impl Default for BilingualConfig {
+    fn default() -> Self {
+        BilingualConfig {
+            chinese: Lang::ZhHant,
+            layout: BilingualLayout::Columns,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BilingualLayout {
+    #[default]
+    Columns,
+    Interleaved,
 }
 
 fn default_formats() -> Vec<Format> {

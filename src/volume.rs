@@ -1,6 +1,6 @@
 //! Volumes and editions: which articles a book holds, in which language.
 
-use crate::book::{closest, Article, Lang, Library};
+use crate::book::{closest, Article, Edition, Lang, Library};
 use crate::config::{LoadedConfig, VolumeConfig};
 use crate::doc::{self, Document};
 use crate::error::{Diagnostic, Diagnostics};
@@ -18,17 +18,27 @@ impl<'a> Volume<'a> {
         self.config.id.get_ref()
     }
 
-    pub fn editions(&self) -> impl Iterator<Item = Lang> + '_ {
+    pub fn editions(&self) -> impl Iterator<Item = Edition> + '_ {
         self.config.editions.get_ref().iter().map(|e| *e.get_ref())
     }
 }
 
-/// The articles of one edition: their sources and the language they are read in.
+/// An article in the language an edition reads it in: the conversion it needs, if any.
+pub type Version<'a> = (&'a Article, Option<Conversion>);
+
+/// One chapter of an edition: its article, and in the bilingual edition the
+/// Chinese version that goes beside the English.
+#[derive(Debug, Clone)]
+pub struct PlannedChapter<'a> {
+    pub version: Version<'a>,
+    pub translation: Option<Version<'a>>,
+}
+
+/// The articles of one edition.
 #[derive(Debug, Clone)]
 pub struct EditionPlan<'a> {
-    pub edition: Lang,
-    /// Each chapter's article, and the conversion it needs (if its script differs).
-    pub chapters: Vec<(&'a Article, Option<Conversion>)>,
+    pub edition: Edition,
+    pub chapters: Vec<PlannedChapter<'a>>,
 }
 
 /// Resolves every volume of the config against the library: unknown ids,
@@ -158,6 +168,9 @@ fn check_editions(
             continue;
         }
         let plan = plan_edition(library, volume, *edition.get_ref());
+        if *edition.get_ref() == Edition::Bilingual {
+            continue;
+        }
         if plan.chapters.is_empty() {
             // A defaulted list has no span of its own: point at the volume id.
             let span = edition.span();
@@ -166,7 +179,7 @@ fn check_editions(
             } else {
                 span.start
             };
-            let wanted = if edition.get_ref().is_chinese() {
+            let wanted = if *edition.get_ref() != Edition::En {
                 "a Chinese"
             } else {
                 "an English"
@@ -188,26 +201,47 @@ fn check_editions(
 }
 
 /// The articles of `edition`: English articles for `en`; for a Chinese
-/// edition every Chinese article, converted where it is in the other script.
+/// edition every Chinese article, converted where it is in the other script;
+/// for the bilingual edition every article, English beside Chinese where both exist.
 pub fn plan_edition<'a>(
     library: &'a Library,
     volume: &Volume<'a>,
-    edition: Lang,
+    edition: Edition,
 ) -> EditionPlan<'a> {
+    let chinese = volume.config.bilingual.chinese;
     let chapters = volume
         .chapters
         .iter()
         .filter_map(|id| {
             let versions = library.get(id)?;
-            if let Some(article) = versions.get(&edition) {
-                return Some((article, None));
-            }
-            let (other, conversion) = match edition {
-                Lang::En => return None,
-                Lang::ZhHant => (Lang::ZhHans, Conversion::HansToHant),
-                Lang::ZhHans => (Lang::ZhHant, Conversion::HantToHans),
+            let in_lang = |lang: Lang| -> Option<Version<'a>> {
+                if let Some(article) = versions.get(&lang) {
+                    return Some((article, None));
+                }
+                let (other, conversion) = match lang {
+                    Lang::En => return None,
+                    Lang::ZhHant => (Lang::ZhHans, Conversion::HansToHant),
+                    Lang::ZhHans => (Lang::ZhHant, Conversion::HantToHans),
+                };
+                versions.get(&other).map(|a| (a, Some(conversion)))
             };
-            versions.get(&other).map(|a| (a, Some(conversion)))
+            match edition.single() {
+                Some(lang) => in_lang(lang).map(|version| PlannedChapter {
+                    version,
+                    translation: None,
+                }),
+                None => match (in_lang(Lang::En), in_lang(chinese)) {
+                    (Some(en), zh) => Some(PlannedChapter {
+                        version: en,
+                        translation: zh,
+                    }),
+                    (None, Some(zh)) => Some(PlannedChapter {
+                        version: zh,
+                        translation: None,
+                    }),
+                    (None, None) => None,
+                },
+            }
         })
         .collect();
     EditionPlan { edition, chapters }
@@ -217,7 +251,6 @@ pub fn plan_edition<'a>(
 pub fn prepare_document(
     article: &Article,
     conversion: Option<Conversion>,
-    edition: Lang,
     han_in_english: Lang,
 ) -> Document {
     let mut document = doc::parse(
@@ -228,7 +261,11 @@ pub fn prepare_document(
     );
     doc::resolve_soft_breaks(&mut document);
     if let Some(conversion) = conversion {
-        doc::convert_text(&mut document, conversion, edition);
+        let to = match conversion {
+            Conversion::HansToHant => Lang::ZhHant,
+            Conversion::HantToHans => Lang::ZhHans,
+        };
+        doc::convert_text(&mut document, conversion, to);
     }
     doc::mark_language_runs(&mut document, han_in_english);
     document
@@ -246,7 +283,9 @@ fn quote_list(items: &[&str]) -> String {
 #[derive(Debug)]
 pub struct Book<'a> {
     pub volume_id: &'a str,
-    pub edition: Lang,
+    pub edition: Edition,
+    /// The book's own language: its edition's, or the Chinese of a bilingual edition.
+    pub lang: Lang,
     pub title: String,
     pub subtitle: Option<String>,
     pub author: String,
@@ -257,6 +296,8 @@ pub struct Book<'a> {
     /// A cover image from the config; `None` draws one.
     pub cover: Option<std::path::PathBuf>,
     pub chapters: Vec<Chapter<'a>>,
+    /// How the print edition sets a bilingual chapter.
+    pub bilingual_layout: crate::config::BilingualLayout,
     pub han_in_english: Lang,
     /// Images must lie inside this folder.
     pub library_root: std::path::PathBuf,
@@ -270,4 +311,6 @@ pub struct Chapter<'a> {
     pub doc: Document,
     /// Set when the article was converted from the other Chinese script.
     pub converted: Option<Conversion>,
+    /// In the bilingual edition: the Chinese version, set beside this English one.
+    pub translation: Option<Box<Chapter<'a>>>,
 }

@@ -7,7 +7,7 @@ use crate::volume::Book;
 /// The colophon: edition, date, fonts, and which chapters were converted.
 pub fn colophon_lines(book: &Book, families: &[String], words: &Words) -> Vec<String> {
     let mut lines = vec![
-        format!("{} — {}", book.title, book.edition.native_name()),
+        format!("{} — {}", book.title, edition_name(book)),
         format!("{}{}", words.published, book.date.format("%Y-%m-%d")),
     ];
     lines.push(format!("{}{}", words.fonts, families.join(", ")));
@@ -84,5 +84,13 @@ impl Words {
                 made_with: "以 quire 编排。",
             },
         }
+    }
+}
+
+/// The edition's name, as the colophon gives it.
+fn edition_name(book: &Book) -> String {
+    match book.edition.single() {
+        Some(lang) => lang.native_name().to_string(),
+        None => format!("English · {}", book.lang.native_name()),
     }
 }

@@ -66,6 +66,78 @@ impl<'de> serde::Deserialize<'de> for Lang {
     }
 }
 
+/// What a book is made of: one language, or English beside Chinese.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Edition {
+    En,
+    ZhHant,
+    ZhHans,
+    /// Each article in English and Chinese together.
+    Bilingual,
+}
+
+impl Edition {
+    pub const ALL: [Edition; 4] = [
+        Edition::En,
+        Edition::ZhHant,
+        Edition::ZhHans,
+        Edition::Bilingual,
+    ];
+
+    /// The name in file names and the config: `en`, `zh-Hant`, `zh-Hans`, `bilingual`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Edition::Bilingual => "bilingual",
+            single => single.single().map_or("", Lang::tag),
+        }
+    }
+
+    /// The one language of a single-language edition.
+    pub fn single(self) -> Option<Lang> {
+        match self {
+            Edition::En => Some(Lang::En),
+            Edition::ZhHant => Some(Lang::ZhHant),
+            Edition::ZhHans => Some(Lang::ZhHans),
+            Edition::Bilingual => None,
+        }
+    }
+}
+
+impl From<Lang> for Edition {
+    fn from(lang: Lang) -> Edition {
+        match lang {
+            Lang::En => Edition::En,
+            Lang::ZhHant => Edition::ZhHant,
+            Lang::ZhHans => Edition::ZhHans,
+        }
+    }
+}
+
+impl fmt::Display for Edition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+impl FromStr for Edition {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Edition, String> {
+        Edition::ALL
+            .into_iter()
+            .find(|e| e.tag() == s)
+            .ok_or_else(|| {
+                format!("unknown edition `{s}`, expected one of: en, zh-Hant, zh-Hans, bilingual")
+            })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Edition {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Edition, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// One article in one language, as read from `books/articles/<id>/<lang>.md`.
 #[derive(Debug, Clone)]
 pub struct Article {

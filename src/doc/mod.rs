@@ -3,6 +3,7 @@
 //! Every node keeps the byte range it came from in its article's source file
 //! (the file is named once, on the [`Document`]).
 
+mod align;
 mod dump;
 mod parse;
 mod passes;
@@ -10,6 +11,7 @@ mod passes;
 use std::ops::Range;
 use std::path::PathBuf;
 
+pub use align::{align, Pair};
 pub use dump::dump;
 pub use parse::parse;
 pub use passes::{convert_text, mark_language_runs, plain_text, resolve_soft_breaks};

@@ -88,6 +88,12 @@ pub struct Layout<'a> {
     after_heading: bool,
     /// Characters already reported as covered by no font.
     uncovered: std::collections::BTreeSet<char>,
+    /// The width blocks are set to: the text block, or a column of it.
+    pub measure: f32,
+    /// Setting table cells: narrow and ragged, so hyphenated.
+    in_table: bool,
+    /// Added to footnote numbers, so two documents on one page keep theirs apart.
+    pub footnote_offset: usize,
 }
 
 const BULLET: &str = "•";
@@ -118,6 +124,9 @@ impl<'a> Layout<'a> {
             sections: Vec::new(),
             after_heading: true,
             uncovered: std::collections::BTreeSet::new(),
+            measure: theme.measure(),
+            in_table: false,
+            footnote_offset: 0,
         }
     }
 
@@ -126,7 +135,7 @@ impl<'a> Layout<'a> {
         let t = self.theme;
         let size = t.body_size * 1.6;
         let pieces = [self.piece(title, self.lang, bold(), size, 0)];
-        let mut title_lines = self.set(&pieces, t.measure(), 0.0, false, size * 1.35);
+        let mut title_lines = self.set(&pieces, self.measure, 0.0, false, size * 1.35);
         if let Some(first) = title_lines.first_mut() {
             first.anchor = Some(Anchor {
                 chapter: self.chapter,
@@ -138,7 +147,7 @@ impl<'a> Layout<'a> {
         for block in &doc.blocks {
             if let BlockKind::FootnoteDefinition { number, blocks, .. } = &block.kind {
                 let lines = self.footnote(*number, blocks);
-                footnotes.insert(*number, lines);
+                footnotes.insert(*number + self.footnote_offset, lines);
             } else {
                 self.block(block, 0.0, &mut chunks);
             }
@@ -201,7 +210,8 @@ impl<'a> Layout<'a> {
             measure: measure - indent,
             first_indent,
             justify,
-            hyphenate: !self.lang.is_chinese(),
+            // Headings and titles are not hyphenated; table cells are.
+            hyphenate: (justify || self.in_table) && !self.lang.is_chinese(),
         };
         let (lines, overfull) = set_paragraph(pieces, &spec, self.fonts);
         for o in overfull {
@@ -294,7 +304,7 @@ impl<'a> Layout<'a> {
                 let style = bold();
                 let pieces = self.pieces(content, style, size, false);
                 let leading = grid_multiple(size * 1.4, t.leading);
-                let mut lines = self.set_spec(&pieces, t.measure(), indent, 0.0, false, leading);
+                let mut lines = self.set_spec(&pieces, self.measure, indent, 0.0, false, leading);
                 // The last line of a heading takes a further grid line and sits
                 // in its upper part, leaving room before the text it heads.
                 if let Some(last) = lines.last_mut() {
@@ -323,7 +333,7 @@ impl<'a> Layout<'a> {
                     return;
                 }
                 let first_indent = if self.lang.is_chinese() || !self.after_heading {
-                    t.indent
+                    t.body_size * if self.lang.is_chinese() { 2.0 } else { 1.5 }
                 } else {
                     0.0
                 };
@@ -390,9 +400,9 @@ impl<'a> Layout<'a> {
                 rows,
             } => out.push(self.table(alignments, header, rows, indent)),
             BlockKind::ThematicBreak => {
-                let width = t.measure() * 0.25;
+                let width = self.measure * 0.25;
                 let rule = Rect {
-                    x: (t.measure() - width) / 2.0,
+                    x: (self.measure - width) / 2.0,
                     y: -t.body_size * 0.35,
                     width,
                     height: 0.5,
@@ -444,7 +454,7 @@ impl<'a> Layout<'a> {
             let first = if i == 0 { first_indent } else { 0.0 };
             lines.extend(self.set_spec(
                 &pieces,
-                self.theme.measure(),
+                self.measure,
                 indent,
                 first,
                 true,
@@ -551,7 +561,8 @@ impl<'a> Layout<'a> {
                 InlineKind::Image { alt, .. } => self.push_pieces(alt, style, size, tag, tags, out),
                 InlineKind::FootnoteReference { number, .. } => {
                     let mark: &'static str = superscript(*number);
-                    let tag = tags.then(|| encode_tag(Tag::Footnote(*number)));
+                    let tag =
+                        tags.then(|| encode_tag(Tag::Footnote(*number + self.footnote_offset)));
                     out.push(Piece {
                         text: mark,
                         lang: Lang::En,
@@ -591,7 +602,7 @@ impl<'a> Layout<'a> {
             }
         };
         let (w, h) = (image.width() as f32, image.height() as f32);
-        let max_w = t.measure() - indent;
+        let max_w = self.measure - indent;
         let max_h = (t.page_height - t.top - t.bottom) * 0.6;
         let scale = (max_w / w).min(max_h / h);
         let (dw, dh) = (w * scale, h * scale);
@@ -625,7 +636,7 @@ impl<'a> Layout<'a> {
         let t = self.theme;
         let size = t.small_size;
         let leading = t.small_leading;
-        let measure = t.measure() - indent;
+        let measure = self.measure - indent;
         let mono = TextStyle {
             mono: true,
             ..TextStyle::default()
@@ -698,7 +709,7 @@ impl<'a> Layout<'a> {
     ) -> Chunk {
         let t = self.theme;
         let size = t.small_size;
-        let measure = t.measure() - indent;
+        let measure = self.measure - indent;
         let columns = header
             .len()
             .max(rows.iter().map(Vec::len).max().unwrap_or(0));
@@ -773,7 +784,9 @@ impl<'a> Layout<'a> {
         for (i, width) in widths.iter().enumerate() {
             let content: &[Inline] = row.get(i).map_or(&[], Vec::as_slice);
             let pieces = self.pieces(content, style, size, true);
+            self.in_table = true;
             let lines = self.set_spec(&pieces, *width - 2.0 * pad, 0.0, 0.0, false, leading);
+            self.in_table = false;
             height = height.max(lines.len() as f32 * leading);
             cells.push((x, *width, lines));
             x += width;
@@ -863,7 +876,7 @@ impl<'a> Layout<'a> {
                 });
             }
             pieces.extend(self.pieces(content, TextStyle::default(), t.small_size, true));
-            lines.extend(self.set_spec(&pieces, t.measure(), 0.0, 0.0, true, t.small_leading));
+            lines.extend(self.set_spec(&pieces, self.measure, 0.0, 0.0, true, t.small_leading));
         }
         lines
     }
@@ -948,6 +961,134 @@ fn decode_tag(tag: u32) -> Tag {
         Tag::Footnote((tag & !FOOTNOTE_BIT) as usize)
     } else {
         Tag::Link(tag as usize)
+    }
+}
+
+/// Sets a chapter of the bilingual edition: English and Chinese paired
+/// block by block (see `doc::align`), side by side in two columns whose
+/// pairs start on one baseline, or one after the other. The third value is
+/// false when the versions' structures differ.
+pub fn bilingual_chapter<'a>(
+    mut en: Layout<'a>,
+    mut zh: Layout<'a>,
+    english: (&Document, &str),
+    chinese: (&Document, &str),
+    columns: bool,
+) -> (ChapterLayout, Diagnostics, bool) {
+    let t = en.theme;
+    let gutter = t.body_size * 1.5;
+    let column = (t.measure() - gutter) / 2.0;
+    zh.footnote_offset = 1000;
+    let (en_doc, en_title) = english;
+    let (zh_doc, zh_title) = chinese;
+
+    let size = t.body_size * 1.6;
+    let pieces = [en.piece(en_title, en.lang, bold(), size, 0)];
+    let mut title = en.set(&pieces, t.measure(), 0.0, false, size * 1.35);
+    let pieces = [zh.piece(zh_title, zh.lang, bold(), size * 0.8, 0)];
+    title.extend(zh.set(&pieces, t.measure(), 0.0, false, size * 1.2));
+    if let Some(first) = title.first_mut() {
+        first.anchor = Some(Anchor {
+            chapter: en.chapter,
+            section: None,
+        });
+    }
+    if columns {
+        en.measure = column;
+        zh.measure = column;
+    }
+
+    let mut footnotes = BTreeMap::new();
+    for (layout, doc) in [(&mut en, en_doc), (&mut zh, zh_doc)] {
+        for block in &doc.blocks {
+            if let BlockKind::FootnoteDefinition { number, blocks, .. } = &block.kind {
+                let lines = layout.footnote(*number, blocks);
+                footnotes.insert(*number + layout.footnote_offset, lines);
+            }
+        }
+    }
+
+    let (pairs, matched) = crate::doc::align(&en_doc.blocks, &zh_doc.blocks);
+    let mut chunks = Vec::new();
+    for (en_blocks, zh_blocks) in pairs {
+        let mut en_chunks = Vec::new();
+        for block in en_blocks {
+            en.block(block, 0.0, &mut en_chunks);
+        }
+        let mut zh_chunks = Vec::new();
+        for block in zh_blocks {
+            zh.block(block, 0.0, &mut zh_chunks);
+        }
+        // The Chinese headings' anchors would clash with the English ones.
+        for line in zh_chunks.iter_mut().flat_map(|c| c.lines.iter_mut()) {
+            line.anchor = None;
+        }
+        if columns {
+            let rows = merge_rows(flatten(en_chunks), flatten(zh_chunks), column + gutter);
+            chunks.push(Chunk {
+                lines: rows,
+                splittable: true,
+                space_before: t.leading * 0.5,
+                ..Chunk::default()
+            });
+        } else {
+            chunks.extend(en_chunks);
+            chunks.extend(zh_chunks);
+        }
+    }
+    let mut diagnostics = std::mem::take(&mut en.diagnostics);
+    diagnostics.extend(std::mem::take(&mut zh.diagnostics));
+    let layout = ChapterLayout {
+        title,
+        chunks,
+        footnotes,
+        sections: std::mem::take(&mut en.sections),
+    };
+    (layout, diagnostics, matched)
+}
+
+/// A block's lines, header rows included, in order.
+fn flatten(chunks: Vec<Chunk>) -> Vec<Placed> {
+    chunks
+        .into_iter()
+        .flat_map(|c| c.header.into_iter().chain(c.lines))
+        .collect()
+}
+
+/// Puts two columns of lines side by side, row by row: each row as tall as its taller side.
+fn merge_rows(left: Vec<Placed>, right: Vec<Placed>, offset: f32) -> Vec<Placed> {
+    let rows = left.len().max(right.len());
+    let mut left = left.into_iter();
+    let mut right = right.into_iter();
+    (0..rows)
+        .map(|_| {
+            let mut row = left.next().unwrap_or_default();
+            if let Some(r) = right.next() {
+                row.advance = row.advance.max(r.advance);
+                row.above = row.above.max(r.above);
+                row.depth = row.depth.max(r.depth);
+                row.anchor = row.anchor.or(r.anchor);
+                row.footnotes.extend(r.footnotes);
+                row.drawn
+                    .extend(r.drawn.into_iter().map(|d| move_drawn(d, offset)));
+                row.records.extend(
+                    r.records
+                        .into_iter()
+                        .map(|(x, text, w, m)| (x + offset, text, w, m)),
+                );
+            }
+            row
+        })
+        .collect()
+}
+
+fn move_drawn(drawn: Drawn, dx: f32) -> Drawn {
+    match drawn {
+        Drawn::Runs(runs) => Drawn::Runs(move_runs(runs, dx, 0.0)),
+        Drawn::Rule(r) => Drawn::Rule(Rect { x: r.x + dx, ..r }),
+        Drawn::Image(r, data) => Drawn::Image(Rect { x: r.x + dx, ..r }, data),
+        Drawn::Link(r, target) => Drawn::Link(Rect { x: r.x + dx, ..r }, target),
+        Drawn::FootnoteLink(r, n) => Drawn::FootnoteLink(Rect { x: r.x + dx, ..r }, n),
     }
 }
 

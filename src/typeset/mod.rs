@@ -23,15 +23,15 @@ use crate::words::{colophon_lines, Words};
 use frame::{Item, LabelRange, LabelStyle, OutlineItem, Pages};
 pub use front::roman;
 use front::{contents_pages, fill_contents, front_pages, running_heads, FrontMatter, Lines};
-use layout::{Drawn, Layout};
+use layout::{bilingual_chapter, Drawn, Layout};
 use paginate::{PageKind, Paginator};
 use paragraph::ShapingFonts;
 pub use theme::{PageSize, Theme};
 
 /// Typesets `book` with `theme`: front matter, contents, chapters.
-pub fn typeset(book: &Book, theme: &Theme, fonts: &Fonts) -> (Pages, Diagnostics) {
+pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (Pages, Diagnostics) {
     let shaping = ShapingFonts::new(fonts);
-    let lang = book.edition;
+    let lang = book.lang;
     let words = Words::of(lang);
     let lines = Lines {
         fonts: &shaping,
@@ -43,18 +43,36 @@ pub fn typeset(book: &Book, theme: &Theme, fonts: &Fonts) -> (Pages, Diagnostics
     let mut diagnostics = Diagnostics::default();
     let mut layouts = Vec::new();
     for (i, chapter) in book.chapters.iter().enumerate() {
-        let article = chapter.article;
-        let layout = Layout::new(
-            &shaping,
-            theme,
-            book.han_in_english,
-            &article.path,
-            &article.text,
-            &book.library_root,
-            i,
-            chapter.doc.lang,
-        );
-        let (layout, found) = layout.chapter(&chapter.doc, &chapter.title);
+        let layout = |chapter: &'b crate::volume::Chapter<'b>| {
+            let article = chapter.article;
+            Layout::new(
+                &shaping,
+                theme,
+                book.han_in_english,
+                &article.path,
+                &article.text,
+                &book.library_root,
+                i,
+                chapter.doc.lang,
+            )
+        };
+        let (layout, found) = match &chapter.translation {
+            None => layout(chapter).chapter(&chapter.doc, &chapter.title),
+            Some(translation) => {
+                let columns = book.bilingual_layout == crate::config::BilingualLayout::Columns;
+                let (layout, mut found, matched) = bilingual_chapter(
+                    layout(chapter),
+                    layout(translation),
+                    (&chapter.doc, &chapter.title),
+                    (&translation.doc, &translation.title),
+                    columns,
+                );
+                if !matched {
+                    found.push(crate::render::epub::structure_warning(chapter, translation));
+                }
+                (layout, found)
+            }
+        };
         diagnostics.extend(found);
         layouts.push(layout);
     }

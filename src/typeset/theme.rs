@@ -84,6 +84,19 @@ impl Theme {
         }
     }
 
+    /// The same design with type `factor` times the size (leading and
+    /// indents follow), for two columns on one page.
+    pub fn scaled(&self, factor: f32) -> Theme {
+        Theme {
+            body_size: self.body_size * factor,
+            leading: self.leading * factor,
+            small_size: self.small_size * factor,
+            small_leading: self.small_leading * factor,
+            indent: self.indent * factor,
+            ..self.clone()
+        }
+    }
+
     /// The width of the text block.
     pub fn measure(&self) -> f32 {
         self.page_width - self.inner - self.outer

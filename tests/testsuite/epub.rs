@@ -127,9 +127,9 @@ fn every_edition_passes_epubcheck_without_errors_or_warnings() {
 }
 
 #[test]
-fn the_library_builds_nine_books_each_under_two_megabytes() {
+fn the_library_builds_twelve_books_each_under_two_megabytes() {
     let books = books();
-    assert_eq!(books.len(), 9, "3 volumes × 3 editions: {books:?}");
+    assert_eq!(books.len(), 12, "3 volumes × 4 editions: {books:?}");
     for book in books {
         let size = std::fs::metadata(book).unwrap().len();
         assert!(
@@ -160,12 +160,24 @@ fn archives_start_with_a_stored_mimetype_and_carry_display_options() {
 fn every_document_declares_the_edition_language() {
     for book in books() {
         let edition = edition_of(book);
-        let attrs = format!(r#"lang="{edition}" xml:lang="{edition}""#);
+        // The bilingual edition is zh-Hant (its default Chinese) with English chapters inside.
+        let bilingual = edition == "bilingual";
+        let primary = if bilingual {
+            "zh-Hant".to_string()
+        } else {
+            edition
+        };
+        let langs: Vec<&str> = if bilingual {
+            vec!["en", "zh-Hant"]
+        } else {
+            vec![primary.as_str()]
+        };
+        let mut pairs = 0;
         for (name, bytes, _) in entries(book) {
             let text = String::from_utf8_lossy(&bytes);
             if name.ends_with("content.opf") {
                 assert!(
-                    text.contains(&format!("<dc:language>{edition}</dc:language>")),
+                    text.contains(&format!("<dc:language>{primary}</dc:language>")),
                     "{}",
                     book.display()
                 );
@@ -175,9 +187,24 @@ fn every_document_declares_the_edition_language() {
                     .lines()
                     .find(|l| l.starts_with("<html"))
                     .unwrap_or_default();
-                assert!(html.contains(&attrs), "{} {name}: {html}", book.display());
+                assert!(
+                    langs
+                        .iter()
+                        .any(|l| html.contains(&format!(r#"lang="{l}" xml:lang="{l}""#))),
+                    "{} {name}: {html}",
+                    book.display()
+                );
+                pairs += text
+                    .matches(r#"<div class="zh" lang="zh-Hant" xml:lang="zh-Hant">"#)
+                    .count();
             }
         }
+        assert_eq!(
+            bilingual,
+            pairs > 0,
+            "{}: Chinese blocks interleaved only in the bilingual edition",
+            book.display()
+        );
     }
 }
 
@@ -219,7 +246,7 @@ fn no_space_between_han_characters_in_chinese_editions() {
 
 #[test]
 fn fonts_are_subset_and_cover_the_text() {
-    for book in books() {
+    for book in books().iter().filter(|b| edition_of(b) != "bilingual") {
         let entries = entries(book);
         let fonts: BTreeMap<&str, &Vec<u8>> = entries
             .iter()

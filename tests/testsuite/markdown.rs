@@ -13,7 +13,7 @@ fn markdown_fixtures() {
     let mut mismatches = Vec::new();
     for case in cases("markdown") {
         let article = fixture_article(&case);
-        let doc = prepare_document(&article, None, article.lang, Lang::ZhHant);
+        let doc = prepare_document(&article, None, Lang::ZhHant);
         mismatches.extend(check_snapshot(
             &case.join("expected/model.txt"),
             &quire::doc::dump(&doc),

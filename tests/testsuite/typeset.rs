@@ -30,10 +30,11 @@ fn typeset_fixtures() -> &'static [Typeset] {
 
 fn typeset_case(case: PathBuf) -> Typeset {
     let article = fixture_article(&case);
-    let doc = prepare_document(&article, None, article.lang, Lang::ZhHant);
+    let doc = prepare_document(&article, None, Lang::ZhHant);
     let book = Book {
         volume_id: "fixture",
-        edition: article.lang,
+        edition: article.lang.into(),
+        lang: article.lang,
         title: article.title.clone(),
         subtitle: None,
         author: "quire".into(),
@@ -46,7 +47,9 @@ fn typeset_case(case: PathBuf) -> Typeset {
             title: article.title.clone(),
             doc,
             converted: None,
+            translation: None,
         }],
+        bilingual_layout: quire::config::BilingualLayout::Columns,
         han_in_english: Lang::ZhHant,
         library_root: relative(&case),
     };
@@ -173,4 +176,77 @@ fn a_footnote_is_set_once_on_a_page_however_often_it_is_referenced() {
         "footnotes set twice on one page:\n{}",
         repeated.join("\n")
     );
+}
+
+/// The bilingual edition in columns: each English paragraph and the Chinese
+/// paragraph paired with it start on the same page and baseline.
+#[test]
+fn bilingual_pairs_start_on_the_same_baseline() {
+    use quire::book::Edition;
+    use quire::build::{load_project, make_book, BuildOptions};
+    use quire::doc::{align, plain_text, BlockKind};
+    use quire::volume::resolve_volumes;
+
+    let (project, _) = load_project(&crate::common::root().join("books/quire.toml")).unwrap();
+    let (volumes, _) = resolve_volumes(&project.config, &project.library);
+    let volume = volumes.iter().find(|v| v.id() == "ai").unwrap();
+    let book = make_book(
+        &project,
+        volume,
+        Edition::Bilingual,
+        &BuildOptions::default(),
+    );
+    let theme = Theme::new(PageSize::A5, book.lang).scaled(0.85);
+    let (pages, _) = typeset(&book, &theme, &project.fonts);
+    // Every line, in reading order, with its page.
+    let lines: Vec<(usize, &LineRecord)> = pages
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| p.lines.iter().map(move |l| (i, l)))
+        .collect();
+    let start = |text: &str, from: usize, right: bool| {
+        // Spaces may become glue between Han and Latin: compare without them.
+        let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        let head: String = squeeze(text).chars().take(8).collect();
+        lines
+            .iter()
+            .enumerate()
+            .skip(from)
+            .find(|(_, (_, l))| {
+                (l.x > theme.page_width * 0.45) == right && squeeze(&l.text).starts_with(&head)
+            })
+            .map(|(i, (page, l))| (i, *page, l.y))
+    };
+    let mut checked = 0;
+    let mut at = 0;
+    for chapter in &book.chapters {
+        let Some(translation) = &chapter.translation else {
+            continue;
+        };
+        let (pairs, _) = align(&chapter.doc.blocks, &translation.doc.blocks);
+        for (en, zh) in pairs {
+            let ([e], [z]) = (en.as_slice(), zh.as_slice()) else {
+                continue;
+            };
+            let (BlockKind::Paragraph(e), BlockKind::Paragraph(z)) = (&e.kind, &z.kind) else {
+                continue;
+            };
+            let (Some(left), Some(right)) = (
+                start(&plain_text(e), at, false),
+                start(&plain_text(z), at, true),
+            ) else {
+                continue;
+            };
+            assert_eq!(
+                (left.1, left.2),
+                (right.1, right.2),
+                "{}: a pair starts apart",
+                chapter.article.id
+            );
+            at = left.0.max(right.0) + 1;
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "only {checked} pairs found");
 }

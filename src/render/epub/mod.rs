@@ -25,8 +25,8 @@ use xhtml::{escape, image_refs, page, Source, Writer};
 pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
     let mut writer = Writer::new(fonts, book.han_in_english);
     let mut problems = Diagnostics::default();
-    let words = Words::of(book.edition);
-    let lang = book.edition;
+    let words = Words::of(book.lang);
+    let lang = book.lang;
 
     let mut resources: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
     let mut chapters = Vec::new();
@@ -37,7 +37,23 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
             path: &chapter.article.path,
             text: &chapter.article.text,
         };
-        let body = writer.chapter(&chapter.doc, &source, &chapter.title);
+        let body = match &chapter.translation {
+            None => writer.chapter(&chapter.doc, &source, &chapter.title),
+            Some(translation) => {
+                let zh_source = Source {
+                    path: &translation.article.path,
+                    text: &translation.article.text,
+                };
+                let (body, matched) = writer.bilingual_chapter(
+                    (&chapter.doc, &source, &chapter.title),
+                    (&translation.doc, &zh_source, &translation.title),
+                );
+                if !matched {
+                    problems.push(structure_warning(chapter, translation));
+                }
+                body
+            }
+        };
         let xhtml = page(chapter.doc.lang, &chapter.title, "chapter", &body);
         chapters.push((href, xhtml));
     }
@@ -208,6 +224,18 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
     let epub = package::normalize(&raw, |name, bytes| patch_nav(name, bytes, lang))
         .map_err(|e| fail(format!("could not write the EPUB archive: {e}")))?;
     Ok((epub, problems))
+}
+
+/// The two versions of a bilingual chapter are not built alike.
+pub fn structure_warning(english: &Chapter, chinese: &Chapter) -> Diagnostic {
+    Diagnostic::warning(
+        Some(Location::file(&chinese.article.path)),
+        format!(
+            "the English and Chinese versions of `{}` differ in structure; the bilingual edition aligns them on headings only",
+            english.article.id
+        ),
+    )
+    .hint(format!("give {} the same paragraphs, lists and headings as {}", chinese.article.path.display(), english.article.path.display()))
 }
 
 fn fail(message: String) -> Diagnostics {

@@ -126,44 +126,63 @@ impl<'a> Writer<'a> {
     pub fn chapter(&mut self, doc: &Document, source: &Source, title: &str) -> String {
         self.base = doc.lang;
         let mut out = String::new();
-        let heading = TextStyle {
-            bold: true,
-            ..TextStyle::default()
-        };
-        let title = self.text(title, doc.lang, heading);
-        let _ = writeln!(
-            out,
-            r#"<section epub:type="chapter" role="doc-chapter" aria-labelledby="chapter-title">"#
-        );
-        let _ = writeln!(
-            out,
-            r#"<h1 id="chapter-title" class="chapter-title">{title}</h1>"#
-        );
-        let shift = heading_shift(&doc.blocks);
-        let mut context = Context {
-            source,
-            lang: doc.lang,
-            style: TextStyle::default(),
-            shift,
-            footnotes: Vec::new(),
-            referenced: BTreeSet::new(),
-        };
+        let title = self.text(title, doc.lang, bold());
+        open_chapter(&mut out, &title);
+        let mut cx = Context::new(source, doc, "");
         for block in &doc.blocks {
-            self.block(block, &mut context, &mut out);
+            self.block(block, &mut cx, &mut out);
         }
-        if !context.footnotes.is_empty() {
-            let _ = writeln!(
-                out,
-                r#"<section class="footnotes" epub:type="footnotes" role="doc-endnotes">"#
-            );
-            context.footnotes.sort_by_key(|(n, _)| *n);
-            for (_, note) in std::mem::take(&mut context.footnotes) {
-                out.push_str(&note);
-            }
-            let _ = writeln!(out, "</section>");
-        }
-        let _ = writeln!(out, "</section>");
+        close_chapter(&mut out, &mut [cx]);
         out
+    }
+
+    /// A chapter of the bilingual edition: each English block followed by
+    /// the Chinese block that translates it. Returns false in the second
+    /// place when the two versions' structures differ (they then align on
+    /// headings only).
+    pub fn bilingual_chapter(
+        &mut self,
+        english: (&Document, &Source, &str),
+        chinese: (&Document, &Source, &str),
+    ) -> (String, bool) {
+        let (en, en_source, en_title) = english;
+        let (zh, zh_source, zh_title) = chinese;
+        let mut out = String::new();
+        self.base = en.lang;
+        let mut title = format!(
+            r#"<span class="en" {}>{}</span>"#,
+            lang_attrs(en.lang),
+            self.text(en_title, en.lang, bold())
+        );
+        self.base = zh.lang;
+        title += &format!(
+            r#"<span class="zh" {}>{}</span>"#,
+            lang_attrs(zh.lang),
+            self.text(zh_title, zh.lang, bold())
+        );
+        open_chapter(&mut out, &title);
+        let mut en_cx = Context::new(en_source, en, "");
+        let mut zh_cx = Context::new(zh_source, zh, "zh-");
+        let (pairs, matched) = crate::doc::align(&en.blocks, &zh.blocks);
+        for (en_blocks, zh_blocks) in pairs {
+            out.push_str("<div class=\"pair\">\n");
+            for (blocks, cx, class) in
+                [(en_blocks, &mut en_cx, "en"), (zh_blocks, &mut zh_cx, "zh")]
+            {
+                if blocks.is_empty() {
+                    continue;
+                }
+                self.base = cx.lang;
+                let _ = writeln!(out, r#"<div class="{class}" {}>"#, lang_attrs(cx.lang));
+                for block in blocks {
+                    self.block(block, cx, &mut out);
+                }
+                out.push_str("</div>\n");
+            }
+            out.push_str("</div>\n");
+        }
+        close_chapter(&mut out, &mut [en_cx, zh_cx]);
+        (out, matched)
     }
 
     fn block(&mut self, block: &Block, cx: &mut Context, out: &mut String) {
@@ -174,7 +193,12 @@ impl<'a> Writer<'a> {
                 cx.style.bold = true;
                 let inner = self.inlines(content, cx);
                 cx.style = saved;
-                let _ = writeln!(out, r#"<h{level} id="{}">{inner}</h{level}>"#, escape(id));
+                let _ = writeln!(
+                    out,
+                    r#"<h{level} id="{}{}">{inner}</h{level}>"#,
+                    cx.prefix,
+                    escape(id)
+                );
             }
             BlockKind::Paragraph(content) => {
                 let inner = self.inlines(content, cx);
@@ -232,7 +256,8 @@ impl<'a> Writer<'a> {
                 let mut note = String::new();
                 let _ = write!(
                     note,
-                    r#"<aside epub:type="footnote" role="doc-footnote" id="fn-{number}"><p class="footnote-number">{number}</p>"#
+                    r#"<aside epub:type="footnote" role="doc-footnote" id="{prefix}fn-{number}"><p class="footnote-number">{number}</p>"#,
+                    prefix = cx.prefix
                 );
                 note.push('\n');
                 for block in blocks {
@@ -384,13 +409,14 @@ impl<'a> Writer<'a> {
             }
             InlineKind::FootnoteReference { number, .. } => {
                 let id = if cx.referenced.insert(*number) {
-                    format!(r#" id="fnref-{number}""#)
+                    format!(r#" id="{}fnref-{number}""#, cx.prefix)
                 } else {
                     String::new()
                 };
                 let _ = write!(
                     out,
-                    r##"<a epub:type="noteref" role="doc-noteref" class="noteref"{id} href="#fn-{number}">{number}</a>"##
+                    r##"<a epub:type="noteref" role="doc-noteref" class="noteref"{id} href="#{prefix}fn-{number}">{number}</a>"##,
+                    prefix = cx.prefix
                 );
             }
         }
@@ -399,12 +425,68 @@ impl<'a> Writer<'a> {
 
 struct Context<'s> {
     source: &'s Source<'s>,
+    /// Before heading and footnote ids, so two documents in one page do not clash.
+    prefix: &'static str,
     lang: Lang,
     style: TextStyle,
     /// Added to Markdown heading levels so the top level inside a chapter is h2.
     shift: u8,
     footnotes: Vec<(usize, String)>,
     referenced: BTreeSet<usize>,
+}
+
+impl<'s> Context<'s> {
+    fn new(source: &'s Source<'s>, doc: &Document, prefix: &'static str) -> Context<'s> {
+        Context {
+            source,
+            prefix,
+            lang: doc.lang,
+            style: TextStyle::default(),
+            shift: heading_shift(&doc.blocks),
+            footnotes: Vec::new(),
+            referenced: BTreeSet::new(),
+        }
+    }
+}
+
+fn bold() -> TextStyle {
+    TextStyle {
+        bold: true,
+        ..TextStyle::default()
+    }
+}
+
+fn open_chapter(out: &mut String, title: &str) {
+    let _ = writeln!(
+        out,
+        r#"<section epub:type="chapter" role="doc-chapter" aria-labelledby="chapter-title">"#
+    );
+    let _ = writeln!(
+        out,
+        r#"<h1 id="chapter-title" class="chapter-title">{title}</h1>"#
+    );
+}
+
+/// The footnotes of the chapter's documents, then the end of the chapter.
+fn close_chapter(out: &mut String, contexts: &mut [Context]) {
+    let mut notes: Vec<String> = Vec::new();
+    for cx in contexts.iter_mut() {
+        cx.footnotes.sort_by_key(|(n, _)| *n);
+        notes.extend(
+            std::mem::take(&mut cx.footnotes)
+                .into_iter()
+                .map(|(_, note)| note),
+        );
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(
+            out,
+            r#"<section class="footnotes" epub:type="footnotes" role="doc-endnotes">"#
+        );
+        notes.iter().for_each(|note| out.push_str(note));
+        let _ = writeln!(out, "</section>");
+    }
+    let _ = writeln!(out, "</section>");
 }
 
 /// How far to move heading levels down so the chapter's top headings are h2.
