@@ -8,11 +8,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::book::{closest, load_articles, Edition, Lang, Library};
 use crate::config::{load_config, BilingualLayout, Format, LoadedConfig};
-use crate::error::{Diagnostic, Diagnostics, Error, Result};
+use crate::error::{Diagnostic, Diagnostics, Error, Location, Result};
 use crate::fonts::Fonts;
 use crate::render::epub::render_epub;
 use crate::render::pdf::{write_pdf, PdfMeta};
-use crate::text::convert_script;
+use crate::text::normalize::{self, Rules, Segment};
+use crate::text::{convert_script, Conversion};
 use crate::typeset::{typeset, Theme};
 use crate::volume::{
     plan_edition, prepare_document, resolve_volumes, Book, Chapter, Version, Volume,
@@ -103,6 +104,9 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<(Vec<Built>, D
                 .filter(|f| options.formats.is_empty() || options.formats.contains(f));
             for format in formats {
                 let book = make_book(project, volume, edition, options);
+                if options.dry_run {
+                    diagnostics.extend(lint(&book));
+                }
                 let path = options.out_dir.join(format!(
                     "{}.{}.{}",
                     volume.id(),
@@ -172,6 +176,98 @@ fn render_pdf(
     Ok((bytes, diagnostics))
 }
 
+/// What normalisation changes in the chapters written in the edition's own
+/// script, as warnings with the place and the before and after text.
+fn lint(book: &Book) -> Diagnostics {
+    let mut found = Diagnostics::default();
+    let chapters = book
+        .chapters
+        .iter()
+        .flat_map(|c| std::iter::once(c).chain(c.translation.as_deref()));
+    for chapter in chapters.filter(|c| c.converted.is_none()) {
+        let article = chapter.article;
+        for change in &chapter.changes {
+            let location = Location::in_text(&article.path, &article.text, change.offset);
+            found.push(
+                Diagnostic::warning(
+                    Some(location),
+                    format!(
+                        "{}: `{}` → `{}`",
+                        change.rule.name(),
+                        change.before,
+                        change.after
+                    ),
+                )
+                .hint(
+                    "`quire fmt --write` applies this to the source; the build applies it anyway",
+                ),
+            );
+        }
+    }
+    found
+}
+
+/// A source file and the normalisation changes it would take.
+#[derive(Debug, Default)]
+pub struct SourceChanges {
+    pub path: PathBuf,
+    /// (where in the file as it was, before, after), in order.
+    pub changes: Vec<(Location, String, String)>,
+}
+
+/// The normalisation changes to every Chinese source, by the rules of the
+/// volumes that include it; with `write`, applied to the files.
+pub fn format_sources(project: &Project, write: bool) -> Result<Vec<SourceChanges>> {
+    use std::collections::BTreeMap;
+    let (volumes, _) = resolve_volumes(&project.config, &project.library);
+    let mut by_file: BTreeMap<PathBuf, BTreeMap<usize, (String, String)>> = BTreeMap::new();
+    for volume in &volumes {
+        for edition in volume.editions() {
+            let book = make_book(project, volume, edition, &BuildOptions::default());
+            let chapters = book
+                .chapters
+                .iter()
+                .flat_map(|c| std::iter::once(c).chain(c.translation.as_deref()));
+            for chapter in chapters.filter(|c| c.converted.is_none()) {
+                let file = by_file.entry(chapter.article.path.clone()).or_default();
+                for change in chapter.changes.iter().filter(|c| c.exact) {
+                    file.entry(change.offset)
+                        .or_insert((change.before.clone(), change.after.clone()));
+                }
+            }
+        }
+    }
+    let mut result = Vec::new();
+    for (path, changes) in by_file {
+        if changes.is_empty() {
+            continue;
+        }
+        let original = crate::error::read_text(&path)?;
+        let mut text = original.clone();
+        let mut applied = Vec::new();
+        let mut end = usize::MAX;
+        // From the end, so earlier offsets stay valid; skip overlaps and stale ones.
+        for (offset, (before, after)) in changes.into_iter().rev() {
+            if offset + before.len() <= end
+                && text.get(offset..offset + before.len()) == Some(before.as_str())
+            {
+                text.replace_range(offset..offset + before.len(), &after);
+                end = offset;
+                applied.push((Location::in_text(&path, &original, offset), before, after));
+            }
+        }
+        applied.reverse();
+        if write {
+            write_atomically(&path, text.as_bytes())?;
+        }
+        result.push(SourceChanges {
+            path,
+            changes: applied,
+        });
+    }
+    Ok(result)
+}
+
 /// Errors without a place name the book they stopped.
 fn name_book(mut d: Diagnostic, path: &Path) -> Diagnostic {
     if d.location.is_none() {
@@ -208,15 +304,29 @@ pub fn make_book<'a>(
     let config = &project.config;
     let library = &config.config.library;
     let plan = plan_edition(&project.library, volume, edition);
-    let chapter = |(article, conversion): Version<'a>| Chapter {
-        article,
-        title: match conversion {
-            Some(c) => convert_script(&article.title, c),
-            None => article.title.clone(),
-        },
-        doc: prepare_document(article, conversion, library.chinese_in_english),
-        converted: conversion,
-        translation: None,
+    let chapter = |(article, conversion): Version<'a>| {
+        let lang = match conversion {
+            Some(Conversion::HansToHant) => Lang::ZhHant,
+            Some(Conversion::HantToHans) => Lang::ZhHans,
+            None => article.lang,
+        };
+        let rules = volume.config.normalize.rules(lang);
+        let (doc, changes) =
+            prepare_document(article, conversion, library.chinese_in_english, &rules);
+        Chapter {
+            article,
+            title: normalize_title(
+                match conversion {
+                    Some(c) => convert_script(&article.title, c),
+                    None => article.title.clone(),
+                },
+                &rules,
+            ),
+            doc,
+            converted: conversion,
+            translation: None,
+            changes,
+        }
     };
     let chapters: Vec<Chapter> = plan
         .chapters
@@ -259,6 +369,12 @@ pub fn make_book<'a>(
         han_in_english: library.chinese_in_english,
         library_root: config.articles_dir(),
     }
+}
+
+/// A chapter title gets the same normalisation as its text.
+fn normalize_title(title: String, rules: &Rules) -> String {
+    let edits = normalize::normalize(&[Segment::Text(&title)], rules);
+    normalize::apply(&[&title], &edits).swap_remove(0)
 }
 
 /// `SOURCE_DATE_EPOCH`, else the volume's date, else its newest article's, else the epoch.

@@ -43,8 +43,15 @@ pub enum Command {
     },
     /// List volumes, their chapters per edition, and word/character counts.
     List,
-    /// Load and render everything, write nothing; fail on errors.
+    /// Load and render everything, write nothing; fail on errors. Lists
+    /// what the normalisation of Chinese text changes, as warnings.
     Check,
+    /// Show the normalisation changes to the Chinese sources; `--write` applies them.
+    Fmt {
+        /// Rewrite the source files.
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 fn parse_edition(s: &str) -> Result<Edition, String> {

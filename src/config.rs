@@ -7,6 +7,7 @@ use toml::Spanned;
 
 use crate::book::{Edition, Lang};
 use crate::error::{read_text, Diagnostic, Diagnostics, Error, Location, Result};
+use crate::text::normalize::{QuoteStyle, Rules};
 use crate::typeset::PageSize;
 
 /// The whole config file.
@@ -142,6 +143,9 @@ pub struct VolumeConfig {
     /// How the bilingual edition is made.
     #[serde(default)]
     pub bilingual: BilingualConfig,
+    /// Build-time normalisation of Chinese text; each rule can be switched off.
+    #[serde(default)]
+    pub normalize: NormalizeConfig,
     #[serde(default = "default_formats")]
     pub formats: Vec<Format>,
 }
@@ -154,6 +158,65 @@ fn all_editions() -> Spanned<Vec<Spanned<Edition>>> {
             .map(|e| Spanned::new(0..0, e))
             .collect(),
     )
+}
+
+/// Which normalisation rules a volume's Chinese text gets (all by default).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NormalizeConfig {
+    /// Half-width `, . ; : ? ! ( )` in Chinese sentences become full-width.
+    #[serde(default = "yes")]
+    pub punctuation: bool,
+    /// Quotation marks follow the edition's style.
+    #[serde(default = "yes")]
+    pub quotes: bool,
+    /// A space between Han and Latin gives way to the renderers' own spacing.
+    #[serde(default = "yes")]
+    pub spacing: bool,
+    #[serde(default = "corner")]
+    pub zh_hant_quotes: QuoteStyle,
+    #[serde(default = "curly")]
+    pub zh_hans_quotes: QuoteStyle,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn corner() -> QuoteStyle {
+    QuoteStyle::Corner
+}
+
+fn curly() -> QuoteStyle {
+    QuoteStyle::Curly
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        NormalizeConfig {
+            punctuation: true,
+            quotes: true,
+            spacing: true,
+            zh_hant_quotes: QuoteStyle::Corner,
+            zh_hans_quotes: QuoteStyle::Curly,
+        }
+    }
+}
+
+impl NormalizeConfig {
+    /// The rules for text in `lang` (none for English).
+    pub fn rules(&self, lang: Lang) -> Rules {
+        let style = match lang {
+            Lang::En => return Rules::none(),
+            Lang::ZhHant => self.zh_hant_quotes,
+            Lang::ZhHans => self.zh_hans_quotes,
+        };
+        Rules {
+            punctuation: self.punctuation,
+            quotes: self.quotes.then_some(style),
+            spacing: self.spacing,
+        }
+    }
 }
 
 /// The bilingual edition: which Chinese, and how the two languages are laid out in print.

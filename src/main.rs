@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cli::{Cli, Command};
-use quire::build::{build, load_project, make_book, BuildOptions, Project};
+use quire::build::{build, format_sources, load_project, make_book, BuildOptions, Project};
 use quire::error::{Diagnostics, Error};
 use quire::text::TextCount;
 use quire::volume::resolve_volumes;
@@ -77,6 +77,19 @@ fn run(cli: &Cli) -> Result<Diagnostics, Error> {
             diagnostics.extend(found);
         }
         Command::List => list(&project, source_date_epoch),
+        Command::Fmt { write } => {
+            for file in format_sources(&project, *write)? {
+                for (location, before, after) in &file.changes {
+                    println!("{location}: `{before}` → `{after}`");
+                }
+                let verb = if *write { "changed" } else { "would change" };
+                eprintln!(
+                    "{}: {verb} {} place(s)",
+                    file.path.display(),
+                    file.changes.len()
+                );
+            }
+        }
         Command::Check => {
             let options = BuildOptions {
                 dry_run: true,

@@ -2,8 +2,9 @@
 
 use crate::book::{closest, Article, Edition, Lang, Library};
 use crate::config::{LoadedConfig, VolumeConfig};
-use crate::doc::{self, Document};
+use crate::doc::{self, Change, Document};
 use crate::error::{Diagnostic, Diagnostics};
+use crate::text::normalize::Rules;
 use crate::text::Conversion;
 
 /// A volume's chapters, resolved to article ids in order.
@@ -247,12 +248,15 @@ pub fn plan_edition<'a>(
     EditionPlan { edition, chapters }
 }
 
-/// Parses an article and runs the model passes for an edition.
+/// Parses an article and runs the model passes: soft breaks, conversion to
+/// the other script if asked, the normalisation `rules`, language runs.
+/// Returns the document and the changes normalisation made.
 pub fn prepare_document(
     article: &Article,
     conversion: Option<Conversion>,
     han_in_english: Lang,
-) -> Document {
+    rules: &Rules,
+) -> (Document, Vec<Change>) {
     let mut document = doc::parse(
         &article.path,
         article.body(),
@@ -267,8 +271,9 @@ pub fn prepare_document(
         };
         doc::convert_text(&mut document, conversion, to);
     }
+    let changes = doc::normalize_chinese(&mut document, rules);
     doc::mark_language_runs(&mut document, han_in_english);
-    document
+    (document, changes)
 }
 
 fn quote_list(items: &[&str]) -> String {
@@ -313,4 +318,6 @@ pub struct Chapter<'a> {
     pub converted: Option<Conversion>,
     /// In the bilingual edition: the Chinese version, set beside this English one.
     pub translation: Option<Box<Chapter<'a>>>,
+    /// What normalisation changed in the text, for `quire check`.
+    pub changes: Vec<Change>,
 }

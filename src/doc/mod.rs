@@ -14,7 +14,10 @@ use std::path::PathBuf;
 pub use align::{align, Pair};
 pub use dump::dump;
 pub use parse::parse;
-pub use passes::{convert_text, mark_language_runs, plain_text, resolve_soft_breaks};
+pub use passes::{
+    convert_text, first_char, last_char, mark_language_runs, normalize_chinese, plain_text,
+    resolve_soft_breaks, Change,
+};
 
 use crate::book::Lang;
 

@@ -1,8 +1,10 @@
 //! Passes over the document model, run in order after parsing:
-//! soft breaks → script conversion (when an edition needs it) → language runs.
+//! soft breaks → script conversion (when an edition needs it) → Chinese
+//! normalisation → language runs.
 
 use super::{Document, Inline, InlineKind};
 use crate::book::Lang;
+use crate::text::normalize::{self, Rule, Rules, Segment};
 use crate::text::{self, convert_script, Conversion};
 
 /// Turns each soft line break into a space, or into nothing where it falls
@@ -63,14 +65,16 @@ fn merge_text(inlines: &mut Vec<Inline>) {
     *inlines = merged;
 }
 
-fn last_char(inlines: &[Inline]) -> Option<char> {
+/// The last character of the text of `inlines`.
+pub fn last_char(inlines: &[Inline]) -> Option<char> {
     inlines.iter().rev().find_map(|inline| match &inline.kind {
         InlineKind::Text { text, .. } | InlineKind::Code(text) => text.chars().next_back(),
         _ => inline.children().and_then(|c| last_char(c)),
     })
 }
 
-fn first_char(inlines: &[Inline]) -> Option<char> {
+/// The first character of the text of `inlines`.
+pub fn first_char(inlines: &[Inline]) -> Option<char> {
     inlines.iter().find_map(|inline| match &inline.kind {
         InlineKind::Text { text, .. } | InlineKind::Code(text) => text.chars().next(),
         _ => inline.children().and_then(|c| first_char(c)),
@@ -94,6 +98,128 @@ fn convert_in(inlines: &mut [Inline], conversion: Conversion) {
             }
         }
     }
+}
+
+/// One change the normalisation made: where, what, and by which rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Byte offset in the source file.
+    pub offset: usize,
+    /// Whether `offset` and `before` are exactly the source's (no escapes in the node).
+    pub exact: bool,
+    pub before: String,
+    pub after: String,
+    pub rule: Rule,
+}
+
+/// Normalises the punctuation, quotes and Han–Latin spacing of a Chinese
+/// document (see `text::normalize`); code, URLs and footnote marks stay.
+pub fn normalize_chinese(doc: &mut Document, rules: &Rules) -> Vec<Change> {
+    if !doc.lang.is_chinese() {
+        return Vec::new();
+    }
+    let mut changes = Vec::new();
+    doc.for_each_inlines_mut(&mut |inlines| normalize_in(inlines, rules, &mut changes));
+    changes
+}
+
+/// A paragraph's pieces as the normaliser sees them, in order.
+enum Piece {
+    Text {
+        text: String,
+        span: std::ops::Range<usize>,
+    },
+    Opaque {
+        latin: bool,
+    },
+}
+
+fn collect(inlines: &[Inline], out: &mut Vec<Piece>) {
+    for inline in inlines {
+        match &inline.kind {
+            InlineKind::Text { text, .. } => out.push(Piece::Text {
+                text: text.clone(),
+                span: inline.span.clone(),
+            }),
+            InlineKind::Code(_) => out.push(Piece::Opaque { latin: true }),
+            InlineKind::SoftBreak
+            | InlineKind::HardBreak
+            | InlineKind::FootnoteReference { .. } => out.push(Piece::Opaque { latin: false }),
+            InlineKind::Image { .. } => out.push(Piece::Opaque { latin: false }),
+            _ => {
+                if let Some(children) = inline.children() {
+                    collect(children, out);
+                }
+            }
+        }
+    }
+}
+
+/// Writes new texts back into the text nodes, in the order `collect` found them.
+fn write_back(inlines: &mut [Inline], texts: &mut std::vec::IntoIter<Option<String>>) {
+    for inline in inlines {
+        match &mut inline.kind {
+            InlineKind::Text { text, .. } => {
+                if let Some(Some(new)) = texts.next() {
+                    *text = new;
+                }
+            }
+            InlineKind::Code(_)
+            | InlineKind::SoftBreak
+            | InlineKind::HardBreak
+            | InlineKind::FootnoteReference { .. }
+            | InlineKind::Image { .. } => {
+                texts.next();
+            }
+            _ => {
+                if let Some(children) = inline.children_mut() {
+                    write_back(children, texts);
+                }
+            }
+        }
+    }
+}
+
+fn normalize_in(inlines: &mut [Inline], rules: &Rules, changes: &mut Vec<Change>) {
+    let mut pieces = Vec::new();
+    collect(inlines, &mut pieces);
+    let segments: Vec<Segment> = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text { text, .. } => Segment::Text(text),
+            Piece::Opaque { latin } => Segment::Opaque { latin: *latin },
+        })
+        .collect();
+    let edits = normalize::normalize(&segments, rules);
+    if edits.is_empty() {
+        return;
+    }
+    let texts: Vec<&str> = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text { text, .. } => text.as_str(),
+            Piece::Opaque { .. } => "",
+        })
+        .collect();
+    for edit in &edits {
+        if let Piece::Text { text, span } = &pieces[edit.segment] {
+            let exact = span.len() == text.len();
+            changes.push(Change {
+                offset: span.start + if exact { edit.range.start } else { 0 },
+                exact,
+                before: text[edit.range.clone()].to_string(),
+                after: edit.replacement.clone(),
+                rule: edit.rule,
+            });
+        }
+    }
+    let applied = normalize::apply(&texts, &edits);
+    let new: Vec<Option<String>> = pieces
+        .iter()
+        .zip(applied)
+        .map(|(p, new)| matches!(p, Piece::Text { .. }).then_some(new))
+        .collect();
+    write_back(inlines, &mut new.into_iter());
 }
 
 /// Marks foreign-language runs: Latin words inside Chinese text become `en`,
@@ -210,10 +336,12 @@ fn trim_run(text: &str, mut start: usize, mut end: usize) -> Option<(usize, usiz
             break;
         }
     }
-    text[start..end]
+    // Numbers count too: they take the Latin face and Han–Latin spacing.
+    let run = &text[start..end];
+    let counts = run
         .chars()
-        .any(text::is_latin_letter)
-        .then_some((start, end))
+        .any(|c| text::is_latin_letter(c) || c.is_ascii_digit());
+    counts.then_some((start, end))
 }
 
 fn count_open(run: &str) -> usize {
@@ -296,7 +424,7 @@ mod tests {
                 "混合專家(Mixture-of-Experts, MoE)架構:DeepSeek-V3 擁有 6,710 億",
                 true
             ),
-            ["(Mixture-of-Experts, MoE)", "DeepSeek-V3"]
+            ["(Mixture-of-Experts, MoE)", "DeepSeek-V3", "6,710"]
         );
         assert_eq!(texts("採用HAI-LLM 框架", true), ["HAI-LLM"]);
         assert_eq!(texts("OpenAI’s model", true), ["OpenAI’s model"]);
@@ -311,7 +439,8 @@ mod tests {
         assert_eq!(texts("昇騰910B晶片", true), ["910B"]);
         assert_eq!(texts("專家(MoE)?還是", true), ["(MoE)"]);
         assert_eq!(texts("服務(NIM", true), ["NIM"]);
-        assert_eq!(texts("2025 年 4 月", true), Vec::<String>::new());
+        assert_eq!(texts("2025 年 4 月", true), ["2025", "4"]);
+        assert_eq!(texts("第一章", true), Vec::<String>::new());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Text rules for Chinese and English: character classes and script conversion.
 
 mod convert;
+pub mod normalize;
 
 pub use convert::{convert_script, Conversion};
 

@@ -326,12 +326,13 @@ fn converted_chapters_are_in_the_edition_script_and_say_so() {
         .unwrap();
     let text = chapter_text(book);
     assert!(
-        text.contains("对 DeepSeek 我的一些想法"),
+        // Converted, and normalised: the Han–Latin spaces are CSS margins now.
+        text.contains("对DeepSeek我的一些想法"),
         "the zh-Hant essay is converted to zh-Hans"
     );
     let colophon = entry_text(book, "OEBPS/colophon.xhtml");
     assert!(
-        colophon.contains("OpenCC") && colophon.contains("对 DeepSeek 我的一些想法"),
+        colophon.contains("OpenCC") && colophon.contains("《对DeepSeek我的一些想法》"),
         "{colophon}"
     );
 }
@@ -433,4 +434,63 @@ fn a_configured_cover_is_embedded_as_is() {
         .find(|(n, ..)| n == "OEBPS/content.opf")
         .unwrap();
     assert!(String::from_utf8_lossy(&opf.1).contains(r#"properties="cover-image""#));
+}
+
+/// Chinese text carries no half-width `,` `(` `)` `?` next to a Han character,
+/// and numbers keep their separators.
+#[test]
+fn chinese_editions_have_full_width_punctuation() {
+    for book in books().iter().filter(|b| edition_of(b).starts_with("zh")) {
+        let text: Vec<char> = chapter_text(book).chars().collect();
+        for w in text.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let bad = |c: char| matches!(c, ',' | '(' | ')' | '?');
+            assert!(
+                !(is_han(a) && bad(b) || bad(a) && is_han(b)),
+                "{}: `{a}{b}`",
+                book.display()
+            );
+        }
+        if book
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("ai.")
+        {
+            assert!(
+                chapter_text(book).contains("6,710"),
+                "{}: a number lost its comma",
+                book.display()
+            );
+        }
+    }
+}
+
+/// Each normalisation rule is on by default and can be switched off per volume.
+#[test]
+fn normalisation_can_be_switched_off_per_volume() {
+    let dir = temp_dir("normalize");
+    let article = dir.join("articles/gamma/zh-Hant.md");
+    std::fs::create_dir_all(article.parent().unwrap()).unwrap();
+    std::fs::write(
+        &article,
+        "+++\nid = \"gamma\"\ntitle = \"測試\"\nlang = \"zh-Hant\"\nthemes = [\"ai\"]\n+++\n\n能力,但也 GPU (MoE)?\n",
+    )
+    .unwrap();
+    let text_of = |normalize: &str| {
+        let config = dir.join("quire.toml");
+        let text = format!(
+            "[library]\nauthor = \"T\"\n[fonts]\ndir = {:?}\n[[volume]]\nid = \"a\"\ntitle = {{ en = \"A\" }}\nchapters = [\"gamma\"]\neditions = [\"zh-Hant\"]\nformats = [\"epub\"]\n{normalize}",
+            root().join("fonts")
+        );
+        std::fs::write(&config, text).unwrap();
+        let (built, diagnostics) = build_one(&config, &dir.join("out"));
+        assert_eq!(built.len(), 1, "{diagnostics:?}");
+        chapter_text(&built[0].path)
+    };
+    assert!(text_of("").contains("能力，但也GPU（MoE）？"));
+    let off = "normalize = { punctuation = false, quotes = false, spacing = false }\n";
+    assert!(text_of(off).contains("能力,但也 GPU (MoE)?"));
+    let no_spacing = "normalize = { spacing = false }\n";
+    assert!(text_of(no_spacing).contains("能力，但也 GPU（MoE）？"));
 }

@@ -13,7 +13,13 @@ fn markdown_fixtures() {
     let mut mismatches = Vec::new();
     for case in cases("markdown") {
         let article = fixture_article(&case);
-        let doc = prepare_document(&article, None, Lang::ZhHant);
+        let doc = prepare_document(
+            &article,
+            None,
+            Lang::ZhHant,
+            &quire::config::NormalizeConfig::default().rules(article.lang),
+        )
+        .0;
         mismatches.extend(check_snapshot(
             &case.join("expected/model.txt"),
             &quire::doc::dump(&doc),

@@ -680,3 +680,36 @@ fn page_labels_are_roman_then_decimal() {
         }
     }
 }
+
+/// The Chinese PDFs carry no half-width `,` `(` `)` `?` next to a Han
+/// character: the normalisation reaches the print edition too.
+#[test]
+fn chinese_pdfs_have_full_width_punctuation() {
+    if !tools_present(&["pdftotext"]) {
+        return;
+    }
+    let mut bad = Vec::new();
+    for book in single_language_books() {
+        if volume_and_edition(book).1 == "en" {
+            continue;
+        }
+        // `pdftotext FILE -` writes the text to standard output.
+        let output = Command::new("pdftotext")
+            .arg(book)
+            .arg("-")
+            .output()
+            .unwrap();
+        let text: Vec<char> = String::from_utf8_lossy(&output.stdout).chars().collect();
+        let half = |c: char| matches!(c, ',' | '(' | ')' | '?');
+        for w in text.windows(2) {
+            if quire::text::is_han(w[0]) && half(w[1]) || half(w[0]) && quire::text::is_han(w[1]) {
+                bad.push(format!("{}: `{}{}`", book.display(), w[0], w[1]));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "half-width punctuation in Chinese text:\n{}",
+        bad.join("\n")
+    );
+}

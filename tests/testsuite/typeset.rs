@@ -30,7 +30,13 @@ fn typeset_fixtures() -> &'static [Typeset] {
 
 fn typeset_case(case: PathBuf) -> Typeset {
     let article = fixture_article(&case);
-    let doc = prepare_document(&article, None, Lang::ZhHant);
+    let doc = prepare_document(
+        &article,
+        None,
+        Lang::ZhHant,
+        &quire::config::NormalizeConfig::default().rules(article.lang),
+    )
+    .0;
     let book = Book {
         volume_id: "fixture",
         edition: article.lang.into(),
@@ -48,6 +54,7 @@ fn typeset_case(case: PathBuf) -> Typeset {
             doc,
             converted: None,
             translation: None,
+            changes: Vec::new(),
         }],
         bilingual_layout: quire::config::BilingualLayout::Columns,
         han_in_english: Lang::ZhHant,

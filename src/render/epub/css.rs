@@ -141,6 +141,8 @@ nav#toc ol { list-style-type: none; padding-left: 1.2em; }
 .title-page .subtitle { font-size: 1.2em; margin-bottom: 3em; text-indent: 0; }
 .title-page .author { font-size: 1.1em; text-indent: 0; }
 .colophon { font-size: 0.85em; margin-top: 40%; }
+.hl { margin-left: 0.25em; }
+.hr { margin-right: 0.25em; }
 .pair { margin: 0 0 0.9em 0; }
 .pair > .zh { margin-top: 0.3em; padding-left: 0.7em; border-left: 2px solid #bbb; color: #333; }
 .chapter-title > .zh { display: block; font-size: 0.8em; margin-top: 0.3em; }

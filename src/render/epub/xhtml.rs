@@ -310,7 +310,8 @@ impl<'a> Writer<'a> {
 
     fn inlines(&mut self, inlines: &[Inline], cx: &mut Context) -> String {
         let mut out = String::new();
-        for inline in inlines {
+        for (i, inline) in inlines.iter().enumerate() {
+            cx.spacing = han_latin_spacing(inlines, i, cx.lang);
             self.inline(inline, cx, &mut out);
         }
         out
@@ -338,7 +339,18 @@ impl<'a> Writer<'a> {
                 self.use_text(text, run_lang, cx.style, at);
                 match lang {
                     Some(lang) => {
-                        let _ = write!(out, "<span {}>{}</span>", lang_attrs(*lang), escape(text));
+                        let class = match cx.spacing {
+                            (false, false) => "",
+                            (true, false) => r#" class="hl""#,
+                            (false, true) => r#" class="hr""#,
+                            (true, true) => r#" class="hl hr""#,
+                        };
+                        let _ = write!(
+                            out,
+                            "<span {}{class}>{}</span>",
+                            lang_attrs(*lang),
+                            escape(text)
+                        );
                     }
                     None => out.push_str(&escape(text)),
                 }
@@ -427,6 +439,8 @@ struct Context<'s> {
     source: &'s Source<'s>,
     /// Before heading and footnote ids, so two documents in one page do not clash.
     prefix: &'static str,
+    /// Han–Latin spacing the current inline needs: before it, after it.
+    spacing: (bool, bool),
     lang: Lang,
     style: TextStyle,
     /// Added to Markdown heading levels so the top level inside a chapter is h2.
@@ -440,6 +454,7 @@ impl<'s> Context<'s> {
         Context {
             source,
             prefix,
+            spacing: (false, false),
             lang: doc.lang,
             style: TextStyle::default(),
             shift: heading_shift(&doc.blocks),
@@ -487,6 +502,27 @@ fn close_chapter(out: &mut String, contexts: &mut [Context]) {
         let _ = writeln!(out, "</section>");
     }
     let _ = writeln!(out, "</section>");
+}
+
+/// Whether the Latin run at `inlines[i]` in Chinese text meets a Han
+/// character before or after it: there it gets a quarter em of space, set by
+/// CSS margins (`.hl`, `.hr`) so the text itself has no space to trip a search.
+fn han_latin_spacing(inlines: &[Inline], i: usize, base: Lang) -> (bool, bool) {
+    let latin_run = matches!(
+        &inlines[i].kind,
+        InlineKind::Text {
+            lang: Some(Lang::En),
+            ..
+        }
+    );
+    if !base.is_chinese() || !latin_run {
+        return (false, false);
+    }
+    let han = |c: Option<char>| c.is_some_and(crate::text::is_han);
+    (
+        han(crate::doc::last_char(&inlines[..i])),
+        han(crate::doc::first_char(&inlines[i + 1..])),
+    )
 }
 
 /// How far to move heading levels down so the chapter's top headings are h2.
