@@ -126,7 +126,7 @@ impl<'a> Writer<'a> {
     pub fn chapter(&mut self, doc: &Document, source: &Source, title: &str) -> String {
         self.base = doc.lang;
         let mut out = String::new();
-        let title = self.text(title, doc.lang, bold());
+        let title = self.title(title, doc, source);
         open_chapter(&mut out, &title);
         let mut cx = Context::new(source, doc, "");
         for block in &doc.blocks {
@@ -134,6 +134,26 @@ impl<'a> Writer<'a> {
         }
         close_chapter(&mut out, &mut [cx]);
         out
+    }
+
+    /// A chapter title, with its language runs marked like the text's, so
+    /// Latin words in it get their face and their spacing.
+    fn title(&mut self, title: &str, doc: &Document, source: &Source) -> String {
+        let mut holder = Document {
+            source: doc.source.clone(),
+            lang: doc.lang,
+            blocks: vec![Block {
+                kind: BlockKind::Paragraph(vec![Inline::text(title, 0..0)]),
+                span: 0..0,
+            }],
+        };
+        crate::doc::mark_language_runs(&mut holder, self.han_in_english);
+        let BlockKind::Paragraph(inlines) = &holder.blocks[0].kind else {
+            return escape(title);
+        };
+        let mut cx = Context::new(source, doc, "");
+        cx.style = bold();
+        self.inlines(inlines, &mut cx)
     }
 
     /// A chapter of the bilingual edition: each English block followed by
@@ -152,13 +172,13 @@ impl<'a> Writer<'a> {
         let mut title = format!(
             r#"<span class="en" {}>{}</span>"#,
             lang_attrs(en.lang),
-            self.text(en_title, en.lang, bold())
+            self.title(en_title, en, en_source)
         );
         self.base = zh.lang;
         title += &format!(
             r#"<span class="zh" {}>{}</span>"#,
             lang_attrs(zh.lang),
-            self.text(zh_title, zh.lang, bold())
+            self.title(zh_title, zh, zh_source)
         );
         open_chapter(&mut out, &title);
         let mut en_cx = Context::new(en_source, en, "");
