@@ -4,22 +4,17 @@
 
 use quire::book::Lang;
 use quire::render::epub::xhtml::{Source, Writer};
-use quire::volume::prepare_document;
 
-use crate::common::{assert_no_mismatches, cases, check_snapshot, fixture_article, fonts};
+use crate::common::{
+    assert_no_mismatches, cases, check_snapshot, fixture_article, fixture_document, fonts,
+};
 
 #[test]
 fn markdown_fixtures() {
     let mut mismatches = Vec::new();
     for case in cases("markdown") {
         let article = fixture_article(&case);
-        let doc = prepare_document(
-            &article,
-            None,
-            Lang::ZhHant,
-            &quire::config::NormalizeConfig::default().rules(article.lang),
-        )
-        .0;
+        let doc = fixture_document(&article);
         mismatches.extend(check_snapshot(
             &case.join("expected/model.txt"),
             &quire::doc::dump(&doc),

@@ -9,10 +9,10 @@ use std::sync::OnceLock;
 use quire::book::Lang;
 use quire::typeset::frame::{LineRecord, Pages};
 use quire::typeset::{dump, typeset, PageSize, Theme};
-use quire::volume::{prepare_document, Book, Chapter};
+use quire::volume::{Book, Chapter};
 
 use crate::common::{
-    assert_no_mismatches, cases, check_snapshot, fixture_article, fonts, relative,
+    assert_no_mismatches, cases, check_snapshot, fixture_article, fixture_document, fonts, relative,
 };
 
 /// One fixture, typeset: its folder, its pages and what the typesetter reported.
@@ -30,13 +30,7 @@ fn typeset_fixtures() -> &'static [Typeset] {
 
 fn typeset_case(case: PathBuf) -> Typeset {
     let article = fixture_article(&case);
-    let doc = prepare_document(
-        &article,
-        None,
-        Lang::ZhHant,
-        &quire::config::NormalizeConfig::default().rules(article.lang),
-    )
-    .0;
+    let doc = fixture_document(&article);
     let book = Book {
         volume_id: "fixture",
         edition: article.lang.into(),
