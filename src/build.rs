@@ -42,7 +42,10 @@ pub fn load_project(config_path: &Path) -> Result<(Project, Diagnostics)> {
     let (_, volume_problems) = resolve_volumes(&config, &library);
     diagnostics.extend(volume_problems);
     let diagnostics = diagnostics.into_result()?;
-    let fonts = fonts.expect("font errors are returned above");
+    let Some(fonts) = fonts else {
+        // Fonts::load fails only with errors, returned just above.
+        return Err(Error::Invalid(diagnostics));
+    };
     Ok((
         Project {
             config,
@@ -186,8 +189,9 @@ fn lint(book: &Book) -> Diagnostics {
         .flat_map(|c| std::iter::once(c).chain(c.translation.as_deref()));
     for chapter in chapters.filter(|c| c.converted.is_none()) {
         let article = chapter.article;
-        for change in &chapter.changes {
-            let location = Location::in_text(&article.path, &article.text, change.offset);
+        let offsets: Vec<usize> = chapter.changes.iter().map(|c| c.offset).collect();
+        let locations = locate_all(&article.path, &article.text, &offsets);
+        for (change, location) in chapter.changes.iter().zip(locations) {
             found.push(
                 Diagnostic::warning(
                     Some(location),
@@ -243,20 +247,33 @@ pub fn format_sources(project: &Project, write: bool) -> Result<Vec<SourceChange
             continue;
         }
         let original = crate::error::read_text(&path)?;
-        let mut text = original.clone();
         let mut applied = Vec::new();
         let mut end = usize::MAX;
-        // From the end, so earlier offsets stay valid; skip overlaps and stale ones.
+        // From the end, keeping the last of overlapping changes; skip stale ones.
         for (offset, (before, after)) in changes.into_iter().rev() {
             if offset + before.len() <= end
-                && text.get(offset..offset + before.len()) == Some(before.as_str())
+                && original.get(offset..offset + before.len()) == Some(before.as_str())
             {
-                text.replace_range(offset..offset + before.len(), &after);
                 end = offset;
-                applied.push((Location::in_text(&path, &original, offset), before, after));
+                applied.push((offset, before, after));
             }
         }
         applied.reverse();
+        // Spliced in one pass: replacing in place would move the rest of the text each time.
+        let mut text = String::with_capacity(original.len());
+        let mut at = 0;
+        for (offset, before, after) in &applied {
+            text.push_str(&original[at..*offset]);
+            text.push_str(after);
+            at = offset + before.len();
+        }
+        text.push_str(&original[at..]);
+        let offsets: Vec<usize> = applied.iter().map(|(offset, ..)| *offset).collect();
+        let applied = locate_all(&path, &original, &offsets)
+            .into_iter()
+            .zip(applied)
+            .map(|(location, (_, before, after))| (location, before, after))
+            .collect();
         if write {
             write_atomically(&path, text.as_bytes())?;
         }
@@ -266,6 +283,37 @@ pub fn format_sources(project: &Project, write: bool) -> Result<Vec<SourceChange
         });
     }
     Ok(result)
+}
+
+/// The locations of byte `offsets` in `text`, as [`Location::in_text`] gives
+/// them, in one pass over the text: a large article can have a hundred
+/// thousand changes, and `in_text` counts lines from the start each time.
+fn locate_all(path: &Path, text: &str, offsets: &[usize]) -> Vec<Location> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut found = vec![Location::file(path); offsets.len()];
+    let (mut at, mut line, mut col) = (0, 1, 1);
+    for i in order {
+        let mut offset = offsets[i].min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        for c in text[at..offset].chars() {
+            if c == '\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 1;
+            }
+        }
+        at = offset;
+        found[i] = Location {
+            path: path.to_path_buf(),
+            line,
+            col,
+        };
+    }
+    found
 }
 
 /// Errors without a place name the book they stopped.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::assets::{decode_image, image_kind, MAX_FILE_BYTES};
 use crate::book::{Edition, Lang};
 use crate::error::{read_text, Diagnostic, Diagnostics, Error, Location, Result};
 use crate::text::normalize::{QuoteStyle, Rules};
@@ -28,7 +29,7 @@ pub struct Config {
 pub struct LibraryConfig {
     /// The folder of articles, relative to the config file.
     #[serde(default = "default_articles")]
-    pub articles: PathBuf,
+    pub articles: Spanned<PathBuf>,
     /// The default author of every volume.
     pub author: String,
     pub publisher: Option<String>,
@@ -37,8 +38,8 @@ pub struct LibraryConfig {
     pub chinese_in_english: Lang,
 }
 
-fn default_articles() -> PathBuf {
-    PathBuf::from("articles")
+fn default_articles() -> Spanned<PathBuf> {
+    Spanned::new(0..0, PathBuf::from("articles"))
 }
 
 fn default_chinese() -> Lang {
@@ -273,7 +274,7 @@ impl LoadedConfig {
     }
 
     pub fn articles_dir(&self) -> PathBuf {
-        self.dir().join(&self.config.library.articles)
+        self.dir().join(self.config.library.articles.get_ref())
     }
 
     pub fn fonts_dir(&self) -> PathBuf {
@@ -289,7 +290,18 @@ impl LoadedConfig {
 
 /// Reads and checks the config's syntax and types.
 pub fn load_config(path: &Path) -> Result<LoadedConfig> {
-    let text = read_text(path)?;
+    let text = read_text(path).map_err(|e| match e {
+        Error::Io { source, .. } => Error::Invalid(
+            [Diagnostic::error(
+                Some(Location::file(path)),
+                format!("cannot read the config: {source}"),
+            )
+            .hint("run quire from the folder that holds books/quire.toml, or pass --config PATH")]
+            .into_iter()
+            .collect(),
+        ),
+        other => other,
+    })?;
     let config: Config = toml::from_str(&text).map_err(|e| {
         let location = Location::in_text(path, &text, e.span().map_or(0, |s| s.start));
         let message = e.message().trim_end().replace('\n', "; ");
@@ -303,20 +315,59 @@ pub fn load_config(path: &Path) -> Result<LoadedConfig> {
         text,
         config,
     };
-    check_volumes(&loaded).into_result()?;
+    let mut problems = check_articles_dir(&loaded);
+    problems.extend(check_volumes(&loaded));
+    problems.into_result()?;
     Ok(loaded)
 }
 
+/// The articles folder must be a folder quire can read.
+fn check_articles_dir(loaded: &LoadedConfig) -> Diagnostics {
+    let dir = loaded.articles_dir();
+    let problem = match std::fs::read_dir(&dir) {
+        Ok(_) => return Diagnostics::default(),
+        Err(e) if dir.is_file() => format!("is a file, not a folder ({e})"),
+        Err(e) => format!("cannot be read: {e}"),
+    };
+    let span = loaded.config.library.articles.span();
+    let location = if span.is_empty() {
+        Location::file(&loaded.path)
+    } else {
+        loaded.locate(span.start)
+    };
+    [Diagnostic::error(
+        Some(location),
+        format!("the articles folder {} {problem}", dir.display()),
+    )
+    .hint("[library] articles names the folder of articles, relative to the config file (default \"articles\")")]
+    .into_iter()
+    .collect()
+}
+
+/// A cover must be a PNG or JPEG image that decodes within quire's limits.
 fn check_cover(path: &Path) -> std::result::Result<(), String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read the cover image {}: {e}", path.display()))?;
-    match image::guess_format(&bytes) {
-        Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg) => Ok(()),
-        _ => Err(format!(
+    let cannot =
+        |e: &dyn std::fmt::Display| format!("cannot read the cover image {}: {e}", path.display());
+    let metadata = std::fs::metadata(path).map_err(|e| cannot(&e))?;
+    if !metadata.is_file() {
+        return Err(cannot(&"not a file"));
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(cannot(&format_args!(
+            "{} MB, more than the {} MB quire reads for an image",
+            metadata.len().div_ceil(1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| cannot(&e))?;
+    if image_kind(&bytes).is_err() {
+        return Err(format!(
             "the cover {} is not a PNG or JPEG image",
             path.display()
-        )),
+        ));
     }
+    decode_image(&bytes).map_err(|e| format!("the cover {}: {e}", path.display()))?;
+    Ok(())
 }
 
 fn check_volumes(loaded: &LoadedConfig) -> Diagnostics {

@@ -195,21 +195,70 @@ impl Error {
             source,
         }
     }
+
+    /// How to fix the error, where quire can tell.
+    pub fn hint(&self) -> Option<String> {
+        use std::io::ErrorKind;
+        let Error::Io {
+            action,
+            path,
+            source,
+        } = self
+        else {
+            return None;
+        };
+        let path = path.display();
+        let reading = action.starts_with("read");
+        let hint = match source.kind() {
+            ErrorKind::NotFound if reading => format!("check the path {path}: nothing is there"),
+            ErrorKind::NotFound => format!(
+                "check that the folder holding {path} exists and that no other quire writes there at once, or write elsewhere (--out DIR)"
+            ),
+            ErrorKind::NotADirectory => format!(
+                "a part of {path} is a file, not a folder: choose another folder (--out DIR)"
+            ),
+            ErrorKind::AlreadyExists => format!(
+                "{path} is a file, not a folder: move it aside, or choose another folder (--out DIR)"
+            ),
+            ErrorKind::IsADirectory | ErrorKind::DirectoryNotEmpty => format!(
+                "{path} is a folder, where quire writes a book: move it aside, or write elsewhere (--out DIR)"
+            ),
+            ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => format!(
+                "quire may not {action} {path}: check its permissions, or write elsewhere (--out DIR)"
+            ),
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => format!(
+                "free some space on the disk that holds {path}, or write elsewhere (--out DIR); the book that was there is unchanged"
+            ),
+            _ if reading => format!("check that {path} can be read"),
+            _ => format!("check that {path} can be written, or write elsewhere (--out DIR)"),
+        };
+        Some(hint)
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Reads a file as UTF-8, naming the file (and the first bad byte) on failure.
+/// Reads a file as UTF-8, naming the file (and the first bad byte, with its
+/// line and column) on failure. A leading byte-order mark is dropped.
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or_default();
         Error::Invalid(Diagnostics(vec![Diagnostic::error(
-            Some(Location::file(path)),
-            format!("the file is not valid UTF-8 (bad byte at offset {offset})"),
+            Some(Location::in_text(path, valid, offset)),
+            format!(
+                "the file is not valid UTF-8: bad byte 0x{:02X} at offset {offset}",
+                bytes.get(offset).copied().unwrap_or_default()
+            ),
         )
-        .hint("save the file as UTF-8")]))
-    })
+        .hint("save the file as UTF-8 (an editor's \"Save with encoding\" or `iconv -t UTF-8` converts it)")]))
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -236,5 +285,45 @@ mod tests {
         )
         .hint("fix it");
         assert_eq!(d.to_string(), "x.toml:3:1: error: bad\n  hint: fix it");
+    }
+
+    #[test]
+    fn read_text_places_a_bad_byte_and_drops_a_byte_order_mark() {
+        let dir = std::env::temp_dir().join(format!("quire-error-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("latin1.md");
+        std::fs::write(&path, b"one\n\xe4\xb8\xad caf\xe9\n").unwrap();
+        let Err(Error::Invalid(found)) = read_text(&path) else {
+            panic!("invalid UTF-8 is a diagnostic");
+        };
+        let d = found.iter().next().unwrap();
+        let location = d.location.as_ref().unwrap();
+        assert_eq!((location.line, location.col), (2, 6));
+        assert!(d.message.contains("bad byte 0xE9 at offset 11"), "{d}");
+        std::fs::write(&path, "\u{feff}+++\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "+++\n");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn io_errors_come_with_a_hint() {
+        let full = Error::io(
+            "write",
+            Path::new("build/a.en.pdf"),
+            std::io::Error::from(std::io::ErrorKind::StorageFull),
+        );
+        assert!(full
+            .hint()
+            .unwrap()
+            .contains("free some space on the disk that holds build/a.en.pdf"));
+        let under_a_file = Error::io(
+            "create the folder",
+            Path::new("notes.txt/build"),
+            std::io::Error::from(std::io::ErrorKind::NotADirectory),
+        );
+        assert!(under_a_file
+            .hint()
+            .unwrap()
+            .contains("is a file, not a folder"));
     }
 }

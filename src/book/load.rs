@@ -22,8 +22,10 @@ struct FrontMatter {
     source: Option<String>,
 }
 
-/// Reads every article below `dir`. Problems in single files are diagnostics;
-/// an unreadable folder is an error.
+/// Reads every article below `dir`: each `<id>/<lang>.md`. Problems in single
+/// files are diagnostics; an unreadable folder is an error. Names starting
+/// with `.` (editor and system files) are skipped; any other `.md` file must
+/// be named after a language.
 pub fn load_articles(dir: &Path) -> Result<(Library, Diagnostics)> {
     let mut library = Library {
         root: dir.to_path_buf(),
@@ -35,12 +37,30 @@ pub fn load_articles(dir: &Path) -> Result<(Library, Diagnostics)> {
             continue;
         }
         for path in sorted_entries(&folder)? {
-            if path.extension().is_some_and(|e| e == "md") {
-                match load_article(&path) {
-                    Ok(article) => add(&mut library, article, &mut diagnostics),
-                    Err(Error::Invalid(found)) => diagnostics.extend(found),
-                    Err(other) => return Err(other),
+            if path.extension().is_none_or(|e| e != "md") {
+                continue;
+            }
+            if let Err(problem) = check_file_name(&path) {
+                diagnostics.push(problem);
+                continue;
+            }
+            if !path.is_file() {
+                diagnostics.push(
+                    Diagnostic::error(Some(Location::file(&path)), "this is not a file").hint(
+                        "an article is a Markdown file: move this out of the articles folder",
+                    ),
+                );
+                continue;
+            }
+            match load_article(&path) {
+                Ok(article) => {
+                    if article.body().trim().is_empty() {
+                        diagnostics.push(empty_warning(&article));
+                    }
+                    add(&mut library, article, &mut diagnostics);
                 }
+                Err(Error::Invalid(found)) => diagnostics.extend(found),
+                Err(other) => return Err(other),
             }
         }
     }
@@ -51,6 +71,41 @@ pub fn load_articles(dir: &Path) -> Result<(Library, Diagnostics)> {
         );
     }
     Ok((library, diagnostics))
+}
+
+/// An article file is named after its language: `en.md`, `zh-Hant.md`, `zh-Hans.md`.
+fn check_file_name(path: &Path) -> Result<(), Diagnostic> {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    if Lang::ALL.iter().any(|l| l.tag() == stem) {
+        return Ok(());
+    }
+    let name = format!("{stem}.md");
+    let hint = match Lang::ALL.iter().find(|l| l.tag().eq_ignore_ascii_case(&stem)) {
+        Some(lang) => format!("rename it {lang}.md: the case of the letters matters"),
+        None => "name each article file after its language: en.md, zh-Hant.md or zh-Hans.md; keep other Markdown (notes, drafts) outside the articles folder, or in a folder or file whose name starts with `.`".into(),
+    };
+    Err(Diagnostic::error(
+        Some(Location::file(path)),
+        format!("`{name}` is not an article file: its name is not a language quire knows (en, zh-Hant, zh-Hans)"),
+    )
+    .hint(hint))
+}
+
+/// An article with front matter and no text is built as a chapter with a
+/// title only, with this warning.
+fn empty_warning(article: &Article) -> Diagnostic {
+    Diagnostic::warning(
+        Some(Location::in_text(
+            &article.path,
+            &article.text,
+            article.body_offset,
+        )),
+        "the article has no text after its front matter; its chapter will hold only the title",
+    )
+    .hint("write the article below the closing `+++`, or delete the file")
 }
 
 fn add(library: &mut Library, article: Article, diagnostics: &mut Diagnostics) {
@@ -73,15 +128,15 @@ fn add(library: &mut Library, article: Article, diagnostics: &mut Diagnostics) {
     versions.insert(article.lang, article);
 }
 
+/// The entries of `dir`, sorted, without hidden ones (names starting with `.`).
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = fs::read_dir(dir).map_err(|e| Error::io("read the folder", dir, e))?;
     let mut paths = Vec::new();
     for entry in entries {
-        paths.push(
-            entry
-                .map_err(|e| Error::io("read the folder", dir, e))?
-                .path(),
-        );
+        let entry = entry.map_err(|e| Error::io("read the folder", dir, e))?;
+        if !entry.file_name().to_string_lossy().starts_with('.') {
+            paths.push(entry.path());
+        }
     }
     paths.sort();
     Ok(paths)
@@ -171,16 +226,35 @@ fn check_place(path: &Path, text: &str, front: &FrontMatter) -> Result<()> {
         )
     };
     if folder != Some(front.id.as_str()) {
+        // Another folder of that name means two articles claim one id.
+        let taken = path
+            .parent()
+            .and_then(Path::parent)
+            .map(|articles| articles.join(&front.id))
+            .filter(|other| !front.id.is_empty() && other.is_dir());
+        let problem = Diagnostic::error(
+            Some(at("id")),
+            format!(
+                "the id `{}` is not the folder's name `{}`",
+                front.id,
+                folder.unwrap_or("")
+            ),
+        );
+        problems.push(match taken {
+            Some(other) => problem.hint(format!(
+                "`{}` is already the id of the articles in {}: two articles cannot share an id; set id = \"{}\" here, or move this file there if it is a translation",
+                front.id,
+                other.display(),
+                folder.unwrap_or("")
+            )),
+            None => problem.hint("an article's id and its folder name must be the same"),
+        });
+    }
+    if front.title.trim().is_empty() {
         problems.push(
-            Diagnostic::error(
-                Some(at("id")),
-                format!(
-                    "the id `{}` is not the folder's name `{}`",
-                    front.id,
-                    folder.unwrap_or("")
-                ),
-            )
-            .hint("an article's id and its folder name must be the same"),
+            Diagnostic::error(Some(at("title")), "the article's title is empty").hint(
+                "give the article a title: it heads the chapter and names it in the contents",
+            ),
         );
     }
     if stem != Some(front.lang.tag()) {

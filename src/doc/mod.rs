@@ -13,13 +13,14 @@ use std::path::PathBuf;
 
 pub use align::{align, Pair};
 pub use dump::dump;
-pub use parse::parse;
+pub use parse::{parse, MAX_DEPTH};
 pub use passes::{
     convert_text, first_char, last_char, mark_language_runs, normalize_chinese, plain_text,
     resolve_soft_breaks, Change,
 };
 
 use crate::book::Lang;
+use crate::error::{Diagnostic, Location};
 
 /// One article's body, parsed.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +30,9 @@ pub struct Document {
     /// The language of the text, unless an inline says otherwise.
     pub lang: Lang,
     pub blocks: Vec<Block>,
+    /// Source offsets of containers nested deeper than [`MAX_DEPTH`],
+    /// kept as plain text; the renderers warn about each.
+    pub too_deep: Vec<usize>,
 }
 
 /// A byte range in the source file.
@@ -155,6 +159,28 @@ impl Inline {
 }
 
 impl Document {
+    /// The warning, if any, that containers were nested deeper than
+    /// [`MAX_DEPTH`]: at the first such place, with the count of the others.
+    /// `text` is the whole source file.
+    pub fn depth_warning(&self, text: &str) -> Option<Diagnostic> {
+        let first = *self.too_deep.first()?;
+        let others = match self.too_deep.len() - 1 {
+            0 => String::new(),
+            1 => " (and in 1 other place)".to_string(),
+            n => format!(" (and in {n} other places)"),
+        };
+        let location = Location::in_text(&self.source, text, first);
+        Some(
+            Diagnostic::warning(
+                Some(location),
+                format!(
+                    "quotes, lists or emphasis nested more than {MAX_DEPTH} deep{others}; the deeper levels are set as plain text"
+                ),
+            )
+            .hint("nest less deeply"),
+        )
+    }
+
     /// Calls `f` on every inline sequence of the document, blocks in order.
     pub fn for_each_inlines_mut(&mut self, f: &mut impl FnMut(&mut Vec<Inline>)) {
         for block in &mut self.blocks {

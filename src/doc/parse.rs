@@ -1,7 +1,8 @@
 //! Markdown (CommonMark + tables, footnotes, strikethrough) → the document model.
 //!
 //! Parsing cannot fail: anything pulldown-cmark reads becomes a node. Raw HTML
-//! becomes plain text, so it is shown, never obeyed.
+//! becomes plain text, so it is shown, never obeyed. Nesting is bounded
+//! ([`MAX_DEPTH`]): deeper containers are kept as plain text.
 
 use std::collections::HashMap;
 use std::iter::Peekable;
@@ -12,6 +13,13 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::{Alignment, Block, BlockKind, Document, Inline, InlineKind};
 use crate::book::Lang;
+
+/// How deep block containers (quotes, list items, footnotes) and inline
+/// containers (emphasis, links, images) may nest. A container deeper than
+/// this becomes its plain text, and its place is recorded in
+/// [`Document::too_deep`]: the passes and renderers recurse once per level,
+/// and a thousand nested `>` must not overflow the stack.
+pub const MAX_DEPTH: usize = 32;
 
 /// Parses `body`, which starts at byte `offset` of the file `source`.
 pub fn parse(source: &Path, body: &str, offset: usize, lang: Lang) -> Document {
@@ -25,12 +33,16 @@ pub fn parse(source: &Path, body: &str, offset: usize, lang: Lang) -> Document {
         events: events.peekable(),
         footnotes: HashMap::new(),
         heading_ids: HashMap::new(),
+        depth: 0,
+        inline_depth: 0,
+        too_deep: Vec::new(),
     };
     let blocks = builder.blocks(None);
     Document {
         source: source.to_path_buf(),
         lang,
         blocks,
+        too_deep: builder.too_deep,
     }
 }
 
@@ -39,11 +51,17 @@ struct Builder<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
     /// Footnote label → number, in order of first reference.
     footnotes: HashMap<String, usize>,
     heading_ids: HashMap<String, usize>,
+    /// Nested `blocks` calls, and nested `inlines` calls, under way.
+    depth: usize,
+    inline_depth: usize,
+    /// Where containers nested past `MAX_DEPTH` were flattened.
+    too_deep: Vec<usize>,
 }
 
 impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
     /// Blocks until the end tag `until` (consumed), or the end of input.
     fn blocks(&mut self, until: Option<TagEnd>) -> Vec<Block> {
+        self.depth += 1;
         let mut blocks = Vec::new();
         while let Some((event, span)) = self.events.peek().cloned() {
             match event {
@@ -53,7 +71,11 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
                 }
                 Event::Start(tag) if is_block(&tag) => {
                     self.events.next();
-                    blocks.push(self.block(tag, span));
+                    if self.depth >= MAX_DEPTH && is_container(&tag) {
+                        blocks.push(self.flatten(tag, span));
+                    } else {
+                        blocks.push(self.block(tag, span));
+                    }
                 }
                 Event::Rule => {
                     self.events.next();
@@ -79,7 +101,18 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
                 }
             }
         }
+        self.depth -= 1;
         blocks
+    }
+
+    /// A container nested too deep: its text, as one paragraph.
+    fn flatten(&mut self, tag: Tag<'a>, span: Range<usize>) -> Block {
+        self.too_deep.push(span.start);
+        let text = self.plain(tag.to_end());
+        Block {
+            kind: BlockKind::Paragraph(vec![Inline::text(text.trim_end(), span.clone())]),
+            span,
+        }
     }
 
     fn block(&mut self, tag: Tag<'a>, span: Range<usize>) -> Block {
@@ -179,6 +212,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
 
     /// Inlines until the end tag `until` (consumed).
     fn inlines(&mut self, until: TagEnd) -> Vec<Inline> {
+        self.inline_depth += 1;
         let mut content = Vec::new();
         while let Some((event, span)) = self.events.next() {
             match event {
@@ -186,6 +220,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
                 event => self.inline(event, span, &mut content),
             }
         }
+        self.inline_depth -= 1;
         content
     }
 
@@ -228,6 +263,13 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
                 return;
             }
             Event::Rule => return,
+            Event::Start(tag) if self.inline_depth >= MAX_DEPTH => {
+                // Nested too deep: the text without its markup.
+                self.too_deep.push(span.start);
+                let text = self.plain(tag.to_end());
+                push_text(out, &text, span);
+                return;
+            }
             Event::Start(tag) => match tag {
                 Tag::Emphasis => InlineKind::Emphasis(self.inlines(TagEnd::Emphasis)),
                 Tag::Strong => InlineKind::Strong(self.inlines(TagEnd::Strong)),
@@ -259,7 +301,8 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
         out.push(Inline { kind, span });
     }
 
-    /// The text of everything up to `until`, markup dropped.
+    /// The text of everything up to `until`, markup dropped; nested blocks
+    /// end with a line break.
     fn plain(&mut self, until: TagEnd) -> String {
         let mut text = String::new();
         let mut depth = 0usize;
@@ -267,7 +310,21 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
             match event {
                 Event::End(end) if end == until && depth == 0 => break,
                 Event::Start(_) => depth += 1,
-                Event::End(_) => depth = depth.saturating_sub(1),
+                Event::End(end) => {
+                    depth = depth.saturating_sub(1);
+                    let block = matches!(
+                        end,
+                        TagEnd::Paragraph
+                            | TagEnd::Heading(_)
+                            | TagEnd::Item
+                            | TagEnd::TableRow
+                            | TagEnd::CodeBlock
+                            | TagEnd::HtmlBlock
+                    );
+                    if block && !text.is_empty() && !text.ends_with('\n') {
+                        text.push('\n');
+                    }
+                }
                 Event::Text(t)
                 | Event::Code(t)
                 | Event::Html(t)
@@ -334,6 +391,14 @@ fn is_block(tag: &Tag) -> bool {
             | Tag::DefinitionListTitle
             | Tag::DefinitionListDefinition
             | Tag::MetadataBlock(_)
+    )
+}
+
+/// Blocks that hold blocks.
+fn is_container(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::BlockQuote(_) | Tag::List(_) | Tag::Item | Tag::FootnoteDefinition(_)
     )
 }
 

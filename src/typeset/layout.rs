@@ -586,8 +586,7 @@ impl<'a> Layout<'a> {
             return None;
         };
         let t = self.theme;
-        let decoded = crate::assets::load_image(self.library_root, self.source, url)
-            .and_then(|file| image::load_from_memory(&file.bytes).map_err(|e| e.to_string()));
+        let decoded = crate::assets::load_pixels(self.library_root, self.source, url);
         let image = match decoded {
             Ok(image) => image.to_rgb8(),
             Err(message) => {

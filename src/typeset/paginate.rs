@@ -216,6 +216,12 @@ impl<'a> Paginator<'a> {
                     self.continue_on_new_page();
                     space = 0.0;
                 }
+            }
+            // A segment that starts a page (its repeated header aside) places
+            // at least one line, even one taller than the page: else a table
+            // row taller than a page would start new pages forever.
+            let fresh = self.at_top();
+            if let Some(header) = header {
                 self.place_with_space(header, space);
                 space = 0.0;
             }
@@ -223,7 +229,7 @@ impl<'a> Paginator<'a> {
             let take = if fit >= rest.len() {
                 rest.len()
             } else if !chunk.splittable || rest.len() < 4 {
-                if self.at_top() {
+                if fresh {
                     fit.max(1)
                 } else {
                     0
@@ -233,7 +239,7 @@ impl<'a> Paginator<'a> {
                 let take = fit.min(rest.len() - 2);
                 if take >= 2 {
                     take
-                } else if self.at_top() {
+                } else if fresh {
                     fit.max(1)
                 } else {
                     0

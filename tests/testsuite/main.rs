@@ -7,6 +7,8 @@ mod cli;
 mod common;
 mod config_errors;
 mod epub;
+mod faults;
+mod fuzz;
 mod markdown;
 mod pdf;
 mod typeset;

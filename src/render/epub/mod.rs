@@ -33,6 +33,11 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
     for (i, chapter) in book.chapters.iter().enumerate() {
         let href = format!("chapter-{:02}.xhtml", i + 1);
         writer.images = collect_images(book, chapter, &mut resources, &mut problems);
+        for version in std::iter::once(chapter).chain(chapter.translation.as_deref()) {
+            if let Some(warning) = version.doc.depth_warning(&version.article.text) {
+                problems.push(warning);
+            }
+        }
         let source = Source {
             path: &chapter.article.path,
             text: &chapter.article.text,

@@ -102,15 +102,15 @@ impl<'a> Writer<'a> {
     ) {
         let chain = fonts::chain(lang, style, self.base, self.han_in_english);
         for c in self.usage.add(self.fonts, &chain, text) {
-            let location = source.map(|(s, offset)| Location::in_text(s.path, s.text, offset));
             let key = (
-                location
-                    .as_ref()
-                    .map(|l| l.path.clone())
+                source
+                    .map(|(s, _)| s.path.to_path_buf())
                     .unwrap_or_default(),
                 c,
             );
+            // Located only when warned about: locating reads the text up to the place.
             if self.warned.insert(key) {
+                let location = source.map(|(s, offset)| Location::in_text(s.path, s.text, offset));
                 self.diagnostics.push(fonts::uncovered(location, c, &chain));
             }
         }
@@ -146,6 +146,7 @@ impl<'a> Writer<'a> {
                 kind: BlockKind::Paragraph(vec![Inline::text(title, 0..0)]),
                 span: 0..0,
             }],
+            too_deep: Vec::new(),
         };
         crate::doc::mark_language_runs(&mut holder, self.han_in_english);
         let BlockKind::Paragraph(inlines) = &holder.blocks[0].kind else {
