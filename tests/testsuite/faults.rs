@@ -18,6 +18,20 @@ use crate::common::root;
 const EPOCH: i64 = 1_700_000_000; // 2023-11-14T22:13:20Z
 const OTHER_EPOCH: i64 = 1_735_689_600; // 2025-01-01
 
+/// `quire build --config CONFIG --out OUT` with a fixed SOURCE_DATE_EPOCH.
+fn build_into(config: &Path, out: &Path) -> Output {
+    quire(
+        &[
+            "build",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        Some(EPOCH),
+    )
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("quire-test-{}-faults-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -203,16 +217,7 @@ fn an_output_folder_under_a_regular_file_is_a_clear_error() {
         (file.join("books"), "Not a directory"),
         (file.clone(), "File exists"),
     ] {
-        let output = quire(
-            &[
-                "build",
-                "--config",
-                config.to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-            Some(EPOCH),
-        );
+        let output = build_into(&config, &out);
         assert_clean_failure(
             &output,
             &format!(
@@ -240,16 +245,7 @@ fn a_read_only_output_folder_is_a_clear_error() {
         let _ = std::fs::remove_dir_all(dir);
         return;
     }
-    let output = quire(
-        &[
-            "build",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        Some(EPOCH),
-    );
+    let output = build_into(&config, &out);
     assert_clean_failure(&output, "Permission denied");
     assert!(stderr(&output).contains(out.to_str().unwrap()));
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -265,16 +261,7 @@ fn a_folder_in_the_place_of_a_book_is_a_clear_error_and_leaves_no_temporary() {
     let out = dir.join("out");
     let in_the_way = out.join("a.en.epub");
     std::fs::create_dir_all(in_the_way.join("something")).unwrap();
-    let output = quire(
-        &[
-            "build",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-        Some(EPOCH),
-    );
+    let output = build_into(&config, &out);
     assert_clean_failure(
         &output,
         &format!("error: could not write {}: ", in_the_way.display()),
