@@ -10,8 +10,9 @@
 //!   Traditional;
 //! - the EPUB: each chapter's XHTML, and the bilingual chapter (English
 //!   beside the converted Chinese);
-//! - print: each of the three typeset as a one-chapter book (the English one
-//!   bilingual, in columns, beside the converted Chinese), then written as PDF.
+//! - print: the Simplified Chinese typeset as a one-chapter book, and the
+//!   English beside the converted Chinese as a bilingual one (in columns or
+//!   interleaved, on a page size the input's length picks), each written as PDF.
 //!
 //! Nothing here may panic, whatever the input.
 
@@ -71,17 +72,26 @@ pub fn run(fonts: &Fonts, root: &Path, text: &str) {
     }
 
     // Print: Simplified Chinese alone, then English beside Traditional.
-    print(fonts, &library_root, Edition::ZhHans, vec![hans_chapter]);
+    print(fonts, &library_root, Edition::ZhHans, vec![hans_chapter], 0);
     let bilingual = Chapter {
         translation: Some(Box::new(hant_chapter)),
         ..en_chapter
     };
-    print(fonts, &library_root, Edition::Bilingual, vec![bilingual]);
+    // The input's length picks the bilingual layout and the page size, so
+    // the corpus covers them all while each input stays reproducible.
+    print(
+        fonts,
+        &library_root,
+        Edition::Bilingual,
+        vec![bilingual],
+        text.len(),
+    );
 }
 
 /// A lighter run, for inputs too big for [`run`] in a debug build: `text`
 /// as an article in `lang` only, through the model, its chapter's XHTML, and
 /// typeset as a one-chapter book written as PDF.
+#[allow(dead_code)] // the fuzz target runs `run`; the regression test runs both
 pub fn run_single(fonts: &Fonts, root: &Path, text: &str, lang: Lang) {
     let library_root = root.join(LIBRARY);
     let article = article(&library_root, text, lang);
@@ -92,7 +102,7 @@ pub fn run_single(fonts: &Fonts, root: &Path, text: &str, lang: Lang) {
     let chapter = chapter(&article, None, Rules::all(quotes));
     let mut writer = Writer::new(fonts, Lang::ZhHant);
     let _ = writer.chapter(&chapter.doc, &source(&article), &chapter.title);
-    print(fonts, &library_root, lang.into(), vec![chapter]);
+    print(fonts, &library_root, lang.into(), vec![chapter], 0);
 }
 
 /// `text` as the article file `<library>/images/<lang>.md`.
@@ -161,7 +171,16 @@ fn chapter(article: &Article, conversion: Option<Conversion>, rules: Rules) -> C
 }
 
 /// Typesets a one-chapter book and writes it as PDF, in memory.
-fn print(fonts: &Fonts, library_root: &Path, edition: Edition, chapters: Vec<Chapter>) {
+/// `variant` picks the bilingual layout (its lowest bit) and the page size
+/// (the next two bits); 0 is a bilingual book in columns on A5.
+fn print(
+    fonts: &Fonts,
+    library_root: &Path,
+    edition: Edition,
+    chapters: Vec<Chapter>,
+    variant: usize,
+) {
+    let columns = variant % 2 == 0;
     let lang = edition.single().unwrap_or(Lang::ZhHant);
     let book = Book {
         volume_id: "fuzz",
@@ -175,12 +194,22 @@ fn print(fonts: &Fonts, library_root: &Path, edition: Edition, chapters: Vec<Cha
         date: chrono::DateTime::UNIX_EPOCH,
         cover: None,
         chapters,
-        bilingual_layout: BilingualLayout::Columns,
+        bilingual_layout: if columns {
+            BilingualLayout::Columns
+        } else {
+            BilingualLayout::Interleaved
+        },
         han_in_english: Lang::ZhHant,
         library_root: PathBuf::from(library_root),
     };
-    let mut theme = Theme::new(PageSize::A5, lang);
-    if edition == Edition::Bilingual {
+    let size = [
+        PageSize::A5,
+        PageSize::B5,
+        PageSize::SixByNine,
+        PageSize::Letter,
+    ][variant / 2 % 4];
+    let mut theme = Theme::new(size, lang);
+    if edition == Edition::Bilingual && columns {
         theme = theme.scaled(0.85);
     }
     let (pages, diagnostics) = typeset(&book, &theme, fonts);

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::book::{closest, load_articles, Edition, Lang, Library};
 use crate::config::{load_config, BilingualLayout, Format, LoadedConfig};
+use crate::doc::Locator;
 use crate::error::{Diagnostic, Diagnostics, Error, Location, Result};
 use crate::fonts::Fonts;
 use crate::render::epub::render_epub;
@@ -189,12 +190,12 @@ fn lint(book: &Book) -> Diagnostics {
         .flat_map(|c| std::iter::once(c).chain(c.translation.as_deref()));
     for chapter in chapters.filter(|c| c.converted.is_none()) {
         let article = chapter.article;
-        let offsets: Vec<usize> = chapter.changes.iter().map(|c| c.offset).collect();
-        let locations = locate_all(&article.path, &article.text, &offsets);
-        for (change, location) in chapter.changes.iter().zip(locations) {
+        // Thousands of changes in a large article: located in one pass, not each from the start.
+        let locator = Locator::new(&article.path, &article.text);
+        for change in &chapter.changes {
             found.push(
                 Diagnostic::warning(
-                    Some(location),
+                    Some(locator.locate(change.offset)),
                     format!(
                         "{}: `{}` → `{}`",
                         change.rule.name(),
@@ -268,11 +269,10 @@ pub fn format_sources(project: &Project, write: bool) -> Result<Vec<SourceChange
             at = offset + before.len();
         }
         text.push_str(&original[at..]);
-        let offsets: Vec<usize> = applied.iter().map(|(offset, ..)| *offset).collect();
-        let applied = locate_all(&path, &original, &offsets)
+        let locator = Locator::new(&path, &original);
+        let applied = applied
             .into_iter()
-            .zip(applied)
-            .map(|(location, (_, before, after))| (location, before, after))
+            .map(|(offset, before, after)| (locator.locate(offset), before, after))
             .collect();
         if write {
             write_atomically(&path, text.as_bytes())?;
@@ -283,37 +283,6 @@ pub fn format_sources(project: &Project, write: bool) -> Result<Vec<SourceChange
         });
     }
     Ok(result)
-}
-
-/// The locations of byte `offsets` in `text`, as [`Location::in_text`] gives
-/// them, in one pass over the text: a large article can have a hundred
-/// thousand changes, and `in_text` counts lines from the start each time.
-fn locate_all(path: &Path, text: &str, offsets: &[usize]) -> Vec<Location> {
-    let mut order: Vec<usize> = (0..offsets.len()).collect();
-    order.sort_by_key(|&i| offsets[i]);
-    let mut found = vec![Location::file(path); offsets.len()];
-    let (mut at, mut line, mut col) = (0, 1, 1);
-    for i in order {
-        let mut offset = offsets[i].min(text.len());
-        while !text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        for c in text[at..offset].chars() {
-            if c == '\n' {
-                line += 1;
-                col = 1;
-            } else {
-                col += 1;
-            }
-        }
-        at = offset;
-        found[i] = Location {
-            path: path.to_path_buf(),
-            line,
-            col,
-        };
-    }
-    found
 }
 
 /// Errors without a place name the book they stopped.

@@ -8,8 +8,9 @@ mod dump;
 mod parse;
 mod passes;
 
+use std::cell::{Cell, OnceCell};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use align::{align, Pair};
 pub use dump::dump;
@@ -31,12 +32,65 @@ pub struct Document {
     pub lang: Lang,
     pub blocks: Vec<Block>,
     /// Source offsets of containers nested deeper than [`MAX_DEPTH`],
-    /// kept as plain text; the renderers warn about each.
+    /// kept as plain text; the renderers warn once (see [`Document::depth_warning`]).
     pub too_deep: Vec<usize>,
 }
 
 /// A byte range in the source file.
 pub type Span = Range<usize>;
+
+/// Byte offsets in one source text → [`Location`]s, the same as
+/// [`Location::in_text`] gives, without reading the text from its start for
+/// each: the line starts are indexed once (on first use), and a column is
+/// counted on from the last place located when that is earlier on the same
+/// line. A renderer warning about every one of a hundred thousand links or
+/// overfull lines in a large article would otherwise take quadratic time.
+pub struct Locator<'t> {
+    path: &'t Path,
+    text: &'t str,
+    line_starts: OnceCell<Vec<usize>>,
+    /// The last place located: byte offset and column.
+    last: Cell<(usize, usize)>,
+}
+
+impl<'t> Locator<'t> {
+    pub fn new(path: &'t Path, text: &'t str) -> Locator<'t> {
+        Locator {
+            path,
+            text,
+            line_starts: OnceCell::new(),
+            last: Cell::new((usize::MAX, 0)),
+        }
+    }
+
+    /// The location of byte `offset` (clamped to the text, and back to a character boundary).
+    pub fn locate(&self, offset: usize) -> Location {
+        let text = self.text;
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&start| start <= offset);
+        let start = starts[line - 1];
+        let (last, last_col) = self.last.get();
+        let col = if (start..=offset).contains(&last) {
+            last_col + text[last..offset].chars().count()
+        } else {
+            text[start..offset].chars().count() + 1
+        };
+        self.last.set((offset, col));
+        Location {
+            path: self.path.to_path_buf(),
+            line,
+            col,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Block {
@@ -238,6 +292,33 @@ impl Block {
                 }
             }
             BlockKind::CodeBlock { .. } | BlockKind::ThematicBreak => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locator_agrees_with_location_in_text() {
+        let path = Path::new("a.md");
+        let text = "ab\n中文,“x”\r\n\nlast line 長";
+        let locator = Locator::new(path, text);
+        // Forward, backward, repeated, inside a character, past the end.
+        let offsets = [0, 1, 3, 4, 6, 9, 2, 0, 14, 15, 15, 7, 100, 5];
+        for offset in offsets {
+            assert_eq!(
+                locator.locate(offset),
+                Location::in_text(path, text, offset),
+                "offset {offset}"
+            );
+        }
+        for offset in 0..=text.len() + 1 {
+            assert_eq!(
+                locator.locate(offset),
+                Location::in_text(path, text, offset)
+            );
         }
     }
 }

@@ -8,8 +8,9 @@ use super::frame::{ImageData, LinkTarget, Rect, TextRun};
 use super::paragraph::{set_paragraph, Line, ParagraphSpec, Piece, ShapingFonts};
 use super::theme::Theme;
 use crate::book::Lang;
+use crate::doc::Locator;
 use crate::doc::{Alignment, Block, BlockKind, Document, Inline, InlineKind};
-use crate::error::{Diagnostic, Diagnostics, Location};
+use crate::error::{Diagnostic, Diagnostics};
 use crate::fonts::TextStyle;
 
 /// Something drawn relative to the text block's left edge and a baseline.
@@ -77,7 +78,6 @@ pub struct Layout<'a> {
     pub theme: &'a Theme,
     pub han_in_english: Lang,
     pub source: &'a std::path::Path,
-    pub source_text: &'a str,
     pub library_root: &'a std::path::Path,
     pub diagnostics: Diagnostics,
     chapter: usize,
@@ -94,6 +94,8 @@ pub struct Layout<'a> {
     in_table: bool,
     /// Added to footnote numbers, so two documents on one page keep theirs apart.
     pub footnote_offset: usize,
+    /// Where in the source a warning points.
+    locator: Locator<'a>,
 }
 
 const BULLET: &str = "•";
@@ -115,7 +117,6 @@ impl<'a> Layout<'a> {
             theme,
             han_in_english,
             source,
-            source_text,
             library_root,
             diagnostics: Diagnostics::default(),
             chapter,
@@ -127,6 +128,7 @@ impl<'a> Layout<'a> {
             measure: theme.measure(),
             in_table: false,
             footnote_offset: 0,
+            locator: Locator::new(source, source_text),
         }
     }
 
@@ -217,7 +219,7 @@ impl<'a> Layout<'a> {
         for o in overfull {
             self.diagnostics.push(
                 Diagnostic::warning(
-                    Some(Location::in_text(self.source, self.source_text, o.source)),
+                    Some(self.locator.locate(o.source)),
                     format!(
                         "a line cannot be fitted to the measure and was broken inside a word: {}",
                         o.text
@@ -242,7 +244,7 @@ impl<'a> Layout<'a> {
                 if c.is_control() || fonts.pick(&chain, c).is_some() || !self.uncovered.insert(c) {
                     continue;
                 }
-                let location = Location::in_text(self.source, self.source_text, piece.source);
+                let location = self.locator.locate(piece.source);
                 self.diagnostics
                     .push(crate::fonts::uncovered(Some(location), c, &chain));
             }
@@ -592,7 +594,7 @@ impl<'a> Layout<'a> {
             Err(message) => {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        Some(Location::in_text(self.source, self.source_text, span.start)),
+                        Some(self.locator.locate(span.start)),
                         format!("image `{url}`: {message}"),
                     )
                     .hint("images are PNG or JPEG files inside the library, linked by a relative path"),

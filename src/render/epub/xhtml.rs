@@ -8,7 +8,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::book::Lang;
-use crate::doc::{Alignment, Block, BlockKind, Document, Inline, InlineKind};
+use crate::doc::{Alignment, Block, BlockKind, Document, Inline, InlineKind, Locator};
 use crate::error::{Diagnostic, Diagnostics, Location};
 use crate::fonts::{self, FontUsage, Fonts, TextStyle};
 
@@ -412,7 +412,7 @@ impl<'a> Writer<'a> {
                 } else {
                     self.diagnostics.push(
                         Diagnostic::warning(
-                            Some(Location::in_text(cx.source.path, cx.source.text, inline.span.start)),
+                            Some(cx.locator.locate(inline.span.start)),
                             format!("the link `{url}` cannot be followed in a book; its text is kept without the link"),
                         )
                         .hint("use an absolute http(s) or mailto: address, or a #fragment"),
@@ -458,6 +458,8 @@ impl<'a> Writer<'a> {
 
 struct Context<'s> {
     source: &'s Source<'s>,
+    /// Where in the source a warning points.
+    locator: Locator<'s>,
     /// Before heading and footnote ids, so two documents in one page do not clash.
     prefix: &'static str,
     /// Han–Latin spacing the current inline needs: before it, after it.
@@ -474,6 +476,7 @@ impl<'s> Context<'s> {
     fn new(source: &'s Source<'s>, doc: &Document, prefix: &'static str) -> Context<'s> {
         Context {
             source,
+            locator: Locator::new(source.path, source.text),
             prefix,
             spacing: (false, false),
             lang: doc.lang,
