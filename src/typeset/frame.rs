@@ -80,6 +80,17 @@ pub struct Rect {
     pub height: f32,
 }
 
+impl Rect {
+    /// The same rectangle moved by `dx`, `dy`.
+    pub fn moved(self, dx: f32, dy: f32) -> Rect {
+        Rect {
+            x: self.x + dx,
+            y: self.y + dy,
+            ..self
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkTarget {
     Uri(String),

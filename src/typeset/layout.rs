@@ -1086,10 +1086,10 @@ fn merge_rows(left: Vec<Placed>, right: Vec<Placed>, offset: f32) -> Vec<Placed>
 fn move_drawn(drawn: Drawn, dx: f32) -> Drawn {
     match drawn {
         Drawn::Runs(runs) => Drawn::Runs(move_runs(runs, dx, 0.0)),
-        Drawn::Rule(r) => Drawn::Rule(Rect { x: r.x + dx, ..r }),
-        Drawn::Image(r, data) => Drawn::Image(Rect { x: r.x + dx, ..r }, data),
-        Drawn::Link(r, target) => Drawn::Link(Rect { x: r.x + dx, ..r }, target),
-        Drawn::FootnoteLink(r, n) => Drawn::FootnoteLink(Rect { x: r.x + dx, ..r }, n),
+        Drawn::Rule(r) => Drawn::Rule(r.moved(dx, 0.0)),
+        Drawn::Image(r, data) => Drawn::Image(r.moved(dx, 0.0), data),
+        Drawn::Link(r, target) => Drawn::Link(r.moved(dx, 0.0), target),
+        Drawn::FootnoteLink(r, n) => Drawn::FootnoteLink(r.moved(dx, 0.0), n),
     }
 }
 

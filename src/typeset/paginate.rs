@@ -309,11 +309,7 @@ impl<'a> Paginator<'a> {
         for drawn in &line.drawn {
             if let Drawn::FootnoteLink(r, n) = drawn {
                 page.footnote_links.push((page.items.len(), *n));
-                let rect = Rect {
-                    x: r.x + left,
-                    y: r.y + y,
-                    ..*r
-                };
+                let rect = r.moved(left, y);
                 page.items.push(Item::Link {
                     rect,
                     target: LinkTarget::Internal {
@@ -385,25 +381,13 @@ pub fn draw_placed(
                     items.push(Item::Text(run));
                 }
             }
-            Drawn::Rule(r) => items.push(Item::Rule(Rect {
-                x: r.x + left,
-                y: r.y + y,
-                ..*r
-            })),
+            Drawn::Rule(r) => items.push(Item::Rule(r.moved(left, y))),
             Drawn::Image(r, data) => items.push(Item::Image {
-                rect: Rect {
-                    x: r.x + left,
-                    y: r.y + y,
-                    ..*r
-                },
+                rect: r.moved(left, y),
                 image: data.clone(),
             }),
             Drawn::Link(r, target) => items.push(Item::Link {
-                rect: Rect {
-                    x: r.x + left,
-                    y: r.y + y,
-                    ..*r
-                },
+                rect: r.moved(left, y),
                 target: target.clone(),
             }),
             // Linked by the paginator, which knows where the note lands.
