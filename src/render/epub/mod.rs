@@ -226,7 +226,7 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         Ok(bytes)
     };
     let raw = assemble().map_err(|e| fail(format!("could not assemble the EPUB: {e}")))?;
-    let epub = package::normalize(&raw, |name, bytes| patch_nav(name, bytes, lang))
+    let epub = package::normalize(&raw, "OEBPS/nav.xhtml", |bytes| patch_nav(bytes, lang))
         .map_err(|e| fail(format!("could not write the EPUB archive: {e}")))?;
     Ok((epub, problems))
 }
@@ -248,10 +248,7 @@ fn fail(message: String) -> Diagnostics {
 }
 
 /// epub-builder writes the navigation document without a language: add the edition's.
-fn patch_nav(name: &str, bytes: Vec<u8>, lang: Lang) -> Vec<u8> {
-    if name != "OEBPS/nav.xhtml" {
-        return bytes;
-    }
+fn patch_nav(bytes: Vec<u8>, lang: Lang) -> Vec<u8> {
     let text = String::from_utf8_lossy(&bytes);
     let tag = "xmlns:epub=\"http://www.idpf.org/2007/ops\"";
     // Landmarks are for reading systems, not for reading.

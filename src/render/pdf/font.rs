@@ -200,7 +200,7 @@ pub(super) fn embed(
         let length = subset.program.len() as i64;
         Stream::new(dictionary! { "Length1" => length }, subset.program)
     };
-    program.compress().map_err(|e| e.to_string())?;
+    super::deflate(&mut program)?;
     let program_id = doc.add_object(program);
     descriptor.set(
         if subset.cff { "FontFile3" } else { "FontFile2" },
@@ -232,7 +232,7 @@ pub(super) fn embed(
         Dictionary::new(),
         to_unicode_cmap(&by_code, &texts).into_bytes(),
     );
-    cmap.compress().map_err(|e| e.to_string())?;
+    super::deflate(&mut cmap)?;
     let cmap_id = doc.add_object(cmap);
 
     // A Type0 font over a CIDFontType0 is named `<CIDFont>-<CMap>`; over a

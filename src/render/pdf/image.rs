@@ -56,7 +56,7 @@ pub(super) fn xobject(image: &ImageData) -> Result<Stream, String> {
     };
 
     let mut stream = Stream::new(dict.clone(), predicted(&image.rgb, row));
-    stream.compress().map_err(|e| e.to_string())?;
+    super::deflate(&mut stream)?;
     if stream.dict.has(b"Filter") {
         stream.dict.set(
             "DecodeParms",
