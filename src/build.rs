@@ -79,20 +79,20 @@ pub struct Built {
     pub path: PathBuf,
     pub bytes: usize,
     pub chapters: usize,
+    /// Pages, for a PDF.
+    pub pages: Option<usize>,
 }
 
-/// Builds the selected books. Each book is rendered in memory and written
-/// only if it has no error, to a temporary file renamed over the old one.
-pub fn build(project: &Project, options: &BuildOptions) -> Result<(Vec<Built>, Diagnostics)> {
-    let (volumes, _) = resolve_volumes(&project.config, &project.library);
-    check_selection(&volumes, options)?;
-    if !options.dry_run {
-        fs::create_dir_all(&options.out_dir)
-            .map_err(|e| Error::io("create the folder", &options.out_dir, e))?;
-        remove_stale_temporaries(&options.out_dir)?;
-    }
-    let mut built = Vec::new();
-    let mut diagnostics = Diagnostics::default();
+/// One edition of one volume, in the formats asked for.
+struct Job<'v, 'a> {
+    volume: &'v Volume<'a>,
+    edition: Edition,
+    formats: Vec<Format>,
+}
+
+/// The editions of the selected volumes, in the formats selected.
+fn plan<'v, 'a>(volumes: &'v [Volume<'a>], options: &BuildOptions) -> Vec<Job<'v, 'a>> {
+    let mut jobs = Vec::new();
     for volume in volumes
         .iter()
         .filter(|v| options.volumes.is_empty() || options.volumes.iter().any(|id| id == v.id()))
@@ -101,53 +101,137 @@ pub fn build(project: &Project, options: &BuildOptions) -> Result<(Vec<Built>, D
             .editions()
             .filter(|e| options.editions.is_empty() || options.editions.contains(e))
         {
-            let formats = volume
+            let formats: Vec<Format> = volume
                 .config
                 .formats
                 .iter()
-                .filter(|f| options.formats.is_empty() || options.formats.contains(f));
-            for format in formats {
-                let book = make_book(project, volume, edition, options);
-                if options.dry_run {
-                    diagnostics.extend(lint(&book));
-                }
-                let path = options.out_dir.join(format!(
-                    "{}.{}.{}",
-                    volume.id(),
+                .filter(|f| options.formats.is_empty() || options.formats.contains(f))
+                .copied()
+                .collect();
+            if !formats.is_empty() {
+                jobs.push(Job {
+                    volume,
                     edition,
-                    format.extension()
-                ));
-                let rendered = match format {
-                    Format::Epub => render_epub(&book, &project.fonts),
-                    Format::Pdf => render_pdf(project, volume, &book),
-                };
-                match rendered {
-                    Ok((bytes, warnings)) => {
-                        diagnostics.extend(warnings);
-                        if !options.dry_run {
-                            write_atomically(&path, &bytes)?;
-                        }
-                        built.push(Built {
-                            path,
-                            bytes: bytes.len(),
-                            chapters: book.chapters.len(),
-                        });
-                    }
-                    Err(problems) => diagnostics
-                        .extend(problems.into_iter().map(|d| name_book(d, &path)).collect()),
-                }
+                    formats,
+                });
             }
         }
+    }
+    jobs
+}
+
+/// How many books `build` would make with these options.
+pub fn count_books(project: &Project, options: &BuildOptions) -> usize {
+    let (volumes, _) = resolve_volumes(&project.config, &project.library);
+    plan(&volumes, options)
+        .iter()
+        .map(|j| j.formats.len())
+        .sum()
+}
+
+/// Builds the selected books. Each book is rendered in memory and written
+/// only if it has no error, to a temporary file renamed over the old one.
+pub fn build(project: &Project, options: &BuildOptions) -> Result<(Vec<Built>, Diagnostics)> {
+    build_reporting(project, options, &|_| {})
+}
+
+/// [`build`], calling `report` as each book is finished. Editions and
+/// formats are built in parallel; the results come back in plan order.
+pub fn build_reporting(
+    project: &Project,
+    options: &BuildOptions,
+    report: &(dyn Fn(&Built) + Sync),
+) -> Result<(Vec<Built>, Diagnostics)> {
+    use rayon::prelude::*;
+    let (volumes, _) = resolve_volumes(&project.config, &project.library);
+    check_selection(&volumes, options)?;
+    if !options.dry_run {
+        fs::create_dir_all(&options.out_dir)
+            .map_err(|e| Error::io("create the folder", &options.out_dir, e))?;
+        remove_stale_temporaries(&options.out_dir)?;
+    }
+    let jobs = plan(&volumes, options);
+    let results: Vec<Result<(Vec<Built>, Diagnostics)>> = jobs
+        .par_iter()
+        .map(|job| {
+            let book = make_book(project, job.volume, job.edition, options);
+            let mut diagnostics = if options.dry_run {
+                lint(&book)
+            } else {
+                Diagnostics::default()
+            };
+            let outcomes: Vec<Result<(Option<Built>, Diagnostics)>> = job
+                .formats
+                .par_iter()
+                .map(|&format| make_file(project, job, &book, format, options, report))
+                .collect();
+            let mut built = Vec::new();
+            for outcome in outcomes {
+                let (file, found) = outcome?;
+                built.extend(file);
+                diagnostics.extend(found);
+            }
+            Ok((built, diagnostics))
+        })
+        .collect();
+    let mut built = Vec::new();
+    let mut diagnostics = Diagnostics::default();
+    for result in results {
+        let (files, found) = result?;
+        built.extend(files);
+        diagnostics.extend(found);
     }
     Ok((built, diagnostics.sorted()))
 }
 
-/// Typesets a book and writes it as PDF.
+/// Renders one book in one format and writes it, unless it has errors.
+fn make_file(
+    project: &Project,
+    job: &Job,
+    book: &Book,
+    format: Format,
+    options: &BuildOptions,
+    report: &(dyn Fn(&Built) + Sync),
+) -> Result<(Option<Built>, Diagnostics)> {
+    let path = options.out_dir.join(format!(
+        "{}.{}.{}",
+        job.volume.id(),
+        job.edition,
+        format.extension()
+    ));
+    let rendered = match format {
+        Format::Epub => {
+            render_epub(book, &project.fonts).map(|(bytes, found)| (bytes, None, found))
+        }
+        Format::Pdf => render_pdf(project, job.volume, book),
+    };
+    match rendered {
+        Ok((bytes, pages, warnings)) => {
+            if !options.dry_run {
+                write_atomically(&path, &bytes)?;
+            }
+            let built = Built {
+                path,
+                bytes: bytes.len(),
+                chapters: book.chapters.len(),
+                pages,
+            };
+            report(&built);
+            Ok((Some(built), warnings))
+        }
+        Err(problems) => Ok((
+            None,
+            problems.into_iter().map(|d| name_book(d, &path)).collect(),
+        )),
+    }
+}
+
+/// Typesets a book and writes it as PDF: the bytes and the page count.
 fn render_pdf(
     project: &Project,
     volume: &Volume,
     book: &Book,
-) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
+) -> Result<(Vec<u8>, Option<usize>, Diagnostics), Diagnostics> {
     let size = volume
         .config
         .page_size
@@ -177,7 +261,7 @@ fn render_pdf(
         .into_iter()
         .collect::<Diagnostics>()
     })?;
-    Ok((bytes, diagnostics))
+    Ok((bytes, Some(pages.pages.len()), diagnostics))
 }
 
 /// What normalisation changes in the chapters written in the edition's own
