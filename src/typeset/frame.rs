@@ -54,7 +54,40 @@ pub struct TextRun {
     /// Left end of the baseline.
     pub x: f32,
     pub y: f32,
+    /// The source text of every glyph, one after another.
+    pub text: String,
     pub glyphs: Vec<Glyph>,
+}
+
+impl TextRun {
+    pub fn new(face: Face, size: f32, x: f32, y: f32) -> TextRun {
+        TextRun {
+            face,
+            size,
+            x,
+            y,
+            text: String::new(),
+            glyphs: Vec::new(),
+        }
+    }
+
+    /// Adds a glyph standing for `text`: no allocation per glyph, the text
+    /// goes to the run's buffer.
+    pub fn push(&mut self, id: u16, x: f32, y: f32, text: &str) {
+        let start = self.text.len() as u32;
+        self.text.push_str(text);
+        self.glyphs.push(Glyph {
+            id,
+            x,
+            y,
+            text: start..self.text.len() as u32,
+        });
+    }
+
+    /// The source text a glyph stands for.
+    pub fn text_of(&self, glyph: &Glyph) -> &str {
+        &self.text[glyph.text.start as usize..glyph.text.end as usize]
+    }
 }
 
 /// A glyph placed relative to its run's origin.
@@ -66,10 +99,11 @@ pub struct Glyph {
     pub x: f32,
     /// Offset across the baseline (up is negative), in points.
     pub y: f32,
-    /// The source text this glyph stands for, so copying gives it back: the
-    /// whole cluster on its first glyph, empty on the cluster's other glyphs.
-    /// A hyphen added at a line break carries "-" only if it should be copied.
-    pub text: String,
+    /// Bytes of the run's text this glyph stands for, so copying gives it
+    /// back: the whole cluster on its first glyph, none on the cluster's
+    /// other glyphs. A hyphen added at a line break carries "-" only if it
+    /// should be copied.
+    pub text: std::ops::Range<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -100,7 +100,7 @@ fn text_run(out: &mut String, run: &TextRun, font: &EmbeddedFont, height: f64) {
     };
     for cluster in clusters(&run.glyphs) {
         let shown: String = cluster.iter().map(|g| font.text(g.id)).collect();
-        let actual = cluster[0].text.as_str();
+        let actual = run.text_of(&cluster[0]);
         let span = shown != actual;
         if span {
             text.flush();

@@ -29,10 +29,10 @@ use crate::fonts::{Face, FontFile};
 use crate::typeset::frame::{Item, Pages};
 
 /// For each glyph id of a face: how often each text was attached to it.
-pub(super) type GlyphUsage = BTreeMap<u16, BTreeMap<String, usize>>;
+pub(super) type GlyphUsage<'p> = BTreeMap<u16, BTreeMap<&'p str, usize>>;
 
 /// The glyphs each face shows, over the whole book, in face order.
-pub(super) fn collect_usage(pages: &Pages) -> BTreeMap<Face, GlyphUsage> {
+pub(super) fn collect_usage(pages: &Pages) -> BTreeMap<Face, GlyphUsage<'_>> {
     let mut usage: BTreeMap<Face, GlyphUsage> = BTreeMap::new();
     for page in &pages.pages {
         for item in &page.items {
@@ -45,7 +45,7 @@ pub(super) fn collect_usage(pages: &Pages) -> BTreeMap<Face, GlyphUsage> {
                     *face
                         .entry(glyph.id)
                         .or_default()
-                        .entry(glyph.text.clone())
+                        .entry(run.text_of(glyph))
                         .or_default() += 1;
                 }
             }
@@ -57,12 +57,12 @@ pub(super) fn collect_usage(pages: &Pages) -> BTreeMap<Face, GlyphUsage> {
 /// The text a glyph stands for in the `ToUnicode` CMap: the non-empty text
 /// most often attached to it (ties: the smallest string). `None` if it only
 /// ever continues a cluster.
-fn usual_text(texts: &BTreeMap<String, usize>) -> Option<&str> {
+fn usual_text<'p>(texts: &BTreeMap<&'p str, usize>) -> Option<&'p str> {
     texts
         .iter()
         .filter(|(text, _)| !text.is_empty())
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(text, _)| text.as_str())
+        .map(|(text, _)| *text)
 }
 
 /// A face written into the document.

@@ -17,8 +17,7 @@ use super::{write_pdf, PdfMeta};
 use crate::book::Lang;
 use crate::fonts::{Face, Fonts};
 use crate::typeset::frame::{
-    Glyph, ImageData, Item, LabelRange, LabelStyle, LinkTarget, OutlineItem, Page, Pages, Rect,
-    TextRun,
+    ImageData, Item, LabelRange, LabelStyle, LinkTarget, OutlineItem, Page, Pages, Rect, TextRun,
 };
 
 fn fonts() -> &'static Fonts {
@@ -47,27 +46,13 @@ fn run(face: Face, size: f32, x: f32, y: f32, glyphs: &[(u16, &str)], spacing: f
     let font = parsed(face);
     let scale = size / f32::from(font.units_per_em());
     let mut pen = 0.0;
-    let glyphs = glyphs
-        .iter()
-        .map(|&(id, text)| {
-            let glyph = Glyph {
-                id,
-                x: pen,
-                y: 0.0,
-                text: text.into(),
-            };
-            let advance = font.glyph_hor_advance(ttf_parser::GlyphId(id)).unwrap();
-            pen += f32::from(advance) * scale + spacing;
-            glyph
-        })
-        .collect();
-    TextRun {
-        face,
-        size,
-        x,
-        y,
-        glyphs,
+    let mut out = TextRun::new(face, size, x, y);
+    for &(id, text) in glyphs {
+        out.push(id, pen, 0.0, text);
+        let advance = font.glyph_hor_advance(ttf_parser::GlyphId(id)).unwrap();
+        pen += f32::from(advance) * scale + spacing;
     }
+    out
 }
 
 /// A run of `text`, one glyph per character (the cmap's).
@@ -148,9 +133,9 @@ fn sample() -> Pages {
     let chapter = text(cjk, 10.5, 60.0, 140.0, CJK_LINE, 2.0);
     let mut line = text(latin, 10.5, 60.0, 160.0, "An e-book is type", 0.0);
     let mut spaces = 0.0;
-    for g in &mut line.glyphs {
-        g.x += 3.0 * spaces;
-        if g.text == " " {
+    for i in 0..line.glyphs.len() {
+        line.glyphs[i].x += 3.0 * spaces;
+        if line.text_of(&line.glyphs[i]) == " " {
             spaces += 1.0;
         }
     }
@@ -666,7 +651,7 @@ fn copy_text_comes_back() {
             _ => None,
         });
         for (run, shown) in runs.zip(shown(&doc, page_id)) {
-            let want: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+            let want: String = run.glyphs.iter().map(|g| run.text_of(g)).collect();
             assert_eq!(shown.text, want);
             texts.push(shown.text);
         }

@@ -27,7 +27,7 @@ use self::knuth_plass::Params;
 use self::shape::{invisible, Kind, Shaped};
 use crate::book::Lang;
 use crate::fonts::TextStyle;
-use crate::typeset::frame::{Glyph, TextRun};
+use crate::typeset::frame::TextRun;
 
 /// A stretch of paragraph text with one language and style.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -420,21 +420,10 @@ impl LineBuilder {
             .last()
             .is_some_and(|r| r.face == face && r.size == size);
         if !same {
-            self.runs.push(TextRun {
-                face,
-                size,
-                x,
-                y: 0.0,
-                glyphs: Vec::new(),
-            });
+            self.runs.push(TextRun::new(face, size, x, 0.0));
         }
         let run = self.runs.last_mut().expect("a run was just pushed");
-        run.glyphs.push(Glyph {
-            id: g.id,
-            x: x + g.dx - run.x,
-            y: -g.dy,
-            text: text.to_string(),
-        });
+        run.push(g.id, x + g.dx - run.x, -g.dy, text);
     }
 
     fn tag(&mut self, tag: Option<u32>, x0: f32, x1: f32) {

@@ -70,7 +70,7 @@ fn glyphs(runs: &[TextRun]) -> Vec<(String, f32, Face)> {
         .flat_map(|r| {
             r.glyphs
                 .iter()
-                .map(move |g| (g.text.clone(), r.x + g.x, r.face))
+                .map(move |g| (r.text_of(g).to_string(), r.x + g.x, r.face))
         })
         .collect()
 }
@@ -242,8 +242,8 @@ fn hyphenation_in_english_only_for_long_words() {
     for line in &hyphenated {
         assert!(line.text.ends_with('-'));
         // The added hyphen is drawn but not copied.
-        let last = line.runs.last().unwrap().glyphs.last().unwrap();
-        assert_eq!(last.text, "");
+        let run = line.runs.last().unwrap();
+        assert_eq!(run.text_of(run.glyphs.last().unwrap()), "");
     }
     // Without the break hyphens, the words are whole.
     let joined: String = lines
