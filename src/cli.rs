@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use quire::book::Edition;
 use quire::config::Format;
@@ -11,7 +11,7 @@ use quire::config::Format;
 #[command(
     name = "quire",
     version,
-    about = "Compile a library of Markdown articles into EPUB books"
+    about = "Compile a library of Markdown articles into EPUB and PDF books"
 )]
 pub struct Cli {
     /// The library config.
@@ -27,20 +27,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build books: every volume × edition × format unless narrowed.
-    Build {
-        /// Only this volume (repeatable).
-        #[arg(long = "volume", value_name = "ID")]
-        volumes: Vec<String>,
-        /// Only this edition (repeatable): en, zh-Hant, zh-Hans, bilingual.
-        #[arg(long = "edition", value_name = "E", value_parser = parse_edition)]
-        editions: Vec<Edition>,
-        /// Only this format (repeatable).
-        #[arg(long = "format", value_name = "F", value_enum)]
-        formats: Vec<Format>,
-        /// Where to write the books.
-        #[arg(long, default_value = "build")]
-        out: PathBuf,
-    },
+    Build(BuildArgs),
+    /// Build, then rebuild the volumes a changed article affects (or all of
+    /// them when the config, a font or an image changes), until stopped.
+    Watch(BuildArgs),
     /// List volumes, their chapters per edition, and word/character counts.
     List,
     /// Load and render everything, write nothing; fail on errors. Lists
@@ -52,6 +42,23 @@ pub enum Command {
         #[arg(long)]
         write: bool,
     },
+}
+
+/// Which books to build, and where.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Only this volume (repeatable).
+    #[arg(long = "volume", value_name = "ID")]
+    pub volumes: Vec<String>,
+    /// Only this edition (repeatable): en, zh-Hant, zh-Hans, bilingual.
+    #[arg(long = "edition", value_name = "E", value_parser = parse_edition)]
+    pub editions: Vec<Edition>,
+    /// Only this format (repeatable).
+    #[arg(long = "format", value_name = "F", value_enum)]
+    pub formats: Vec<Format>,
+    /// Where to write the books.
+    #[arg(long, default_value = "build")]
+    pub out: PathBuf,
 }
 
 fn parse_edition(s: &str) -> Result<Edition, String> {

@@ -185,6 +185,9 @@ pub enum Error {
     },
     #[error("could not write the EPUB {path}: {message}")]
     Epub { path: PathBuf, message: String },
+    /// The system's file watcher failed (`quire watch`).
+    #[error("could not watch the files for changes: {0}")]
+    Watch(String),
 }
 
 impl Error {
@@ -199,6 +202,11 @@ impl Error {
     /// How to fix the error, where quire can tell.
     pub fn hint(&self) -> Option<String> {
         use std::io::ErrorKind;
+        if let Error::Watch(_) = self {
+            return Some(
+                "the system may be out of file watches (Linux: raise fs.inotify.max_user_watches); `quire build` works without them".to_string(),
+            );
+        }
         let Error::Io {
             action,
             path,

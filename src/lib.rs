@@ -23,4 +23,5 @@ pub mod render;
 pub mod text;
 pub mod typeset;
 pub mod volume;
+pub mod watch;
 pub mod words;

@@ -1,14 +1,19 @@
 //! The `quire` command: parse flags, call the library, print diagnostics.
 
 mod cli;
+mod progress;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use cli::{Cli, Command};
-use quire::build::{build, format_sources, load_project, make_book, BuildOptions, Project};
+use cli::{BuildArgs, Cli, Command};
+use progress::Progress;
+use quire::build::{
+    build, build_reporting, count_books, format_sources, load_project, make_book, BuildOptions,
+    Project,
+};
 use quire::error::{Diagnostic, Diagnostics, Error};
 use quire::text::TextCount;
 use quire::volume::resolve_volumes;
@@ -47,16 +52,21 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Err(Error::Invalid(diagnostics)) => {
-            print_diagnostics(&diagnostics);
+        Err(error) => {
+            print_error(&error);
             ExitCode::FAILURE
         }
-        Err(error) => {
+    }
+}
+
+fn print_error(error: &Error) {
+    match error {
+        Error::Invalid(diagnostics) => print_diagnostics(diagnostics),
+        error => {
             err!("error: {error}");
             if let Some(hint) = error.hint() {
                 err!("  hint: {hint}");
             }
-            ExitCode::FAILURE
         }
     }
 }
@@ -69,36 +79,21 @@ fn print_diagnostics(diagnostics: &Diagnostics) {
 
 fn run(cli: &Cli) -> Result<Diagnostics, Error> {
     let source_date_epoch = source_date_epoch()?;
+    if let Command::Watch(args) = &cli.command {
+        // Loads (and reloads) the project itself, and keeps going on errors.
+        watch(&cli.config, build_options(args, source_date_epoch))?;
+        return Ok(Diagnostics::default());
+    }
     let (project, mut diagnostics) = load_project(&cli.config)?;
     match &cli.command {
-        Command::Build {
-            volumes,
-            editions,
-            formats,
-            out,
-        } => {
-            let options = BuildOptions {
-                out_dir: out.clone(),
-                volumes: volumes.clone(),
-                editions: editions.clone(),
-                formats: formats.clone(),
-                source_date_epoch,
-                dry_run: false,
-            };
-            let (built, found) = build(&project, &options)?;
-            let quiet = !std::io::stdout().is_terminal() && std::env::var_os("CI").is_some();
-            if !quiet || found.has_errors() {
-                for book in &built {
-                    out!(
-                        "{}  {} chapters, {} KB",
-                        book.path.display(),
-                        book.chapters,
-                        book.bytes.div_ceil(1024)
-                    );
-                }
-            }
+        Command::Build(args) => {
+            let options = build_options(args, source_date_epoch);
+            let progress = Progress::new(Some(count_books(&project, &options)));
+            let (built, found) = build_reporting(&project, &options, &|b| progress.finished(b))?;
+            progress.done(&built, found.has_errors());
             diagnostics.extend(found);
         }
+        Command::Watch(_) => unreachable!("handled above"),
         Command::List => list(&project, source_date_epoch),
         Command::Fmt { write } => {
             for file in format_sources(&project, *write)? {
@@ -124,6 +119,117 @@ fn run(cli: &Cli) -> Result<Diagnostics, Error> {
         }
     }
     diagnostics.into_result()
+}
+
+/// `quire watch`: a first build, then a rebuild after each change, until stopped.
+/// Errors in the project are printed and the watch goes on.
+fn watch(config: &std::path::Path, options: BuildOptions) -> Result<(), Error> {
+    use notify::{RecursiveMode, Watcher};
+    use quire::watch::{Kind, Session};
+    use std::time::{Duration, Instant};
+
+    let (sender, events) = std::sync::mpsc::channel();
+    let mut watcher =
+        notify::recommended_watcher(sender).map_err(|e| Error::Watch(e.to_string()))?;
+    let mut session = Session::new(config, options);
+    let mut watched = Vec::new();
+    let mut changed: Vec<(std::path::PathBuf, Kind)> = Vec::new();
+    loop {
+        let start = Instant::now();
+        let progress = Progress::new(None);
+        match session.rebuild(&changed, &|b| progress.finished(b)) {
+            Ok(rebuild) => {
+                progress.done(&rebuild.built, rebuild.diagnostics.has_errors());
+                print_diagnostics(&rebuild.diagnostics);
+                let cause = match changed.as_slice() {
+                    [] => String::new(),
+                    [(one, _)] => format!(" after a change to {}", shown(one).display()),
+                    many => format!(" after changes to {} files", many.len()),
+                };
+                if rebuild.volumes.is_empty() {
+                    err!("no volume holds what changed{cause}: nothing to rebuild");
+                } else {
+                    err!(
+                        "built {} ({} books) in {:.2} s{cause}",
+                        rebuild.volumes.join(", "),
+                        rebuild.built.len(),
+                        start.elapsed().as_secs_f64()
+                    );
+                }
+            }
+            Err(error) => {
+                progress.done(&[], true);
+                print_error(&error);
+                err!("the books were not rebuilt; fix the problem and save again");
+            }
+        }
+        // Fonts and covers can move when the config changes.
+        let now = session.watched();
+        if now != watched {
+            for (dir, _) in &watched {
+                let _ = watcher.unwatch(dir);
+            }
+            for (dir, recursive) in &now {
+                let mode = if *recursive {
+                    RecursiveMode::Recursive
+                } else {
+                    RecursiveMode::NonRecursive
+                };
+                watcher
+                    .watch(dir, mode)
+                    .map_err(|e| Error::Watch(format!("{}: {e}", dir.display())))?;
+            }
+            watched = now;
+            err!("watching for changes (Ctrl-C to stop)");
+        }
+        // The first event, then whatever follows within a short pause: one save is often several events.
+        changed.clear();
+        let mut wait = None;
+        loop {
+            let event = match wait {
+                None => events.recv().map_err(|e| Error::Watch(e.to_string()))?,
+                Some(pause) => match events.recv_timeout(pause) {
+                    Ok(event) => event,
+                    Err(_) => break,
+                },
+            };
+            if let Ok(event) = event {
+                if matches!(event.kind, notify::EventKind::Access(_)) {
+                    continue;
+                }
+                for path in event.paths {
+                    if let Some(kind) = session.classify(&path) {
+                        if !changed.iter().any(|(p, _)| *p == path) {
+                            changed.push((path, kind));
+                        }
+                    }
+                }
+            }
+            if !changed.is_empty() {
+                wait = Some(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// A path as the user would type it: relative to the current folder if inside it.
+fn shown(path: &std::path::Path) -> &std::path::Path {
+    std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok())
+        .and_then(|d| path.strip_prefix(d).ok())
+        .unwrap_or(path)
+}
+
+fn build_options(args: &BuildArgs, source_date_epoch: Option<i64>) -> BuildOptions {
+    BuildOptions {
+        out_dir: args.out.clone(),
+        volumes: args.volumes.clone(),
+        editions: args.editions.clone(),
+        formats: args.formats.clone(),
+        source_date_epoch,
+        dry_run: false,
+    }
 }
 
 /// `SOURCE_DATE_EPOCH`: unset or empty means none; anything but a whole

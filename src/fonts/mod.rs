@@ -159,6 +159,11 @@ impl Fonts {
         &self.files[&face]
     }
 
+    /// Every loaded file, one per face.
+    pub fn files(&self) -> impl Iterator<Item = &FontFile> {
+        self.files.values()
+    }
+
     /// The first face of `chain` that has a glyph for `c`.
     pub fn pick(&self, chain: &[Face], c: char) -> Option<Face> {
         chain.iter().copied().find(|&f| self.file(f).covers(c))

@@ -12,3 +12,4 @@ mod fuzz;
 mod markdown;
 mod pdf;
 mod typeset;
+mod watch;

@@ -1,0 +1,219 @@
+//! `quire watch`: after a change, reload what changed and rebuild only the
+//! volumes it affects. The file events come from the caller; this module
+//! decides what they mean.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::book::{load_articles, Library};
+use crate::build::{build_reporting, load_project, BuildOptions, Built, Project};
+use crate::error::{Diagnostics, Result};
+use crate::volume::resolve_volumes;
+
+/// What a changed path is to the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    /// An article's Markdown file: reload the library, rebuild its volumes.
+    Article,
+    /// The config, a font, a cover or an image: reload everything.
+    Project,
+}
+
+/// A project kept loaded between rebuilds.
+pub struct Session {
+    config_path: PathBuf,
+    options: BuildOptions,
+    /// `None` while the project does not load.
+    project: Option<Project>,
+    /// Canonical forms, to compare with the paths of file events.
+    config_file: PathBuf,
+    articles_dir: Option<PathBuf>,
+    out_dir: PathBuf,
+}
+
+/// The outcome of one rebuild.
+pub struct Rebuild {
+    /// The volumes rebuilt; empty when the change touched no volume.
+    pub volumes: Vec<String>,
+    pub built: Vec<Built>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Session {
+    /// A session for `config_path`, not loaded yet: the first [`Session::rebuild`] loads it.
+    pub fn new(config_path: &Path, options: BuildOptions) -> Session {
+        Session {
+            config_path: config_path.to_path_buf(),
+            config_file: canonical(config_path),
+            out_dir: canonical(&options.out_dir),
+            options,
+            project: None,
+            articles_dir: None,
+        }
+    }
+
+    /// The folders to watch: the config's, the articles (recursively), and
+    /// those of the fonts and covers. Each with whether to recurse.
+    pub fn watched(&self) -> Vec<(PathBuf, bool)> {
+        let mut dirs: BTreeSet<(PathBuf, bool)> = BTreeSet::new();
+        let parent = |p: &Path| canonical(p.parent().unwrap_or(Path::new(".")));
+        dirs.insert((parent(&self.config_file), false));
+        if let Some(articles) = &self.articles_dir {
+            dirs.insert((articles.clone(), true));
+        }
+        if let Some(project) = &self.project {
+            for file in project.fonts.files() {
+                dirs.insert((parent(&file.path), false));
+            }
+            for volume in &project.config.config.volumes {
+                if let Some(cover) = &volume.cover {
+                    dirs.insert((parent(&project.config.dir().join(cover.get_ref())), false));
+                }
+            }
+        }
+        dirs.into_iter().collect()
+    }
+
+    /// What a changed path means, or `None` if it is not the project's:
+    /// the books written, temporary and hidden files, other files in the folders.
+    pub fn classify(&self, path: &Path) -> Option<Kind> {
+        let name = path.file_name()?.to_string_lossy();
+        if name.starts_with('.') || name.ends_with('~') || path.starts_with(&self.out_dir) {
+            return None;
+        }
+        if path == self.config_file {
+            return Some(Kind::Project);
+        }
+        if let Some(articles) = &self.articles_dir {
+            if path.starts_with(articles) {
+                return Some(match path.extension() {
+                    Some(e) if e == "md" => Kind::Article,
+                    _ => Kind::Project,
+                });
+            }
+        }
+        let project = self.project.as_ref()?;
+        let is_font = project.fonts.files().any(|f| canonical(&f.path) == path);
+        let is_cover = project.config.config.volumes.iter().any(|v| {
+            v.cover
+                .as_ref()
+                .is_some_and(|c| canonical(&project.config.dir().join(c.get_ref())) == path)
+        });
+        (is_font || is_cover).then_some(Kind::Project)
+    }
+
+    /// Reloads what `changed` needs and builds the volumes it affects; with
+    /// nothing loaded yet, or a project file among them, everything.
+    /// On an error the last good project is kept for the next change.
+    pub fn rebuild(
+        &mut self,
+        changed: &[(PathBuf, Kind)],
+        report: &(dyn Fn(&Built) + Sync),
+    ) -> Result<Rebuild> {
+        let articles_only = changed.iter().all(|(_, kind)| *kind == Kind::Article);
+        let (volumes, mut diagnostics) = match self.project.as_mut() {
+            Some(project) if articles_only && !changed.is_empty() => {
+                let (library, found) = load_articles(&project.config.articles_dir())?;
+                let found = found.into_result()?;
+                let files: Vec<PathBuf> = changed
+                    .iter()
+                    .filter_map(|(path, _)| {
+                        let relative = path.strip_prefix(self.articles_dir.as_ref()?).ok()?;
+                        Some(project.config.articles_dir().join(relative))
+                    })
+                    .collect();
+                let volumes = affected(project, &project.library, &library, &files);
+                let (_, problems) = resolve_volumes(&project.config, &library);
+                problems.into_result()?;
+                project.library = library;
+                (volumes, found)
+            }
+            _ => {
+                let (project, found) = load_project(&self.config_path)?;
+                self.articles_dir = Some(canonical(&project.config.articles_dir()));
+                let (volumes, _) = resolve_volumes(&project.config, &project.library);
+                let volumes = volumes.iter().map(|v| v.id().to_string()).collect();
+                self.project = Some(project);
+                (volumes, found)
+            }
+        };
+        let volumes: Vec<String> = volumes
+            .into_iter()
+            .filter(|id| self.options.volumes.is_empty() || self.options.volumes.contains(id))
+            .collect();
+        if volumes.is_empty() {
+            return Ok(Rebuild {
+                volumes,
+                built: Vec::new(),
+                diagnostics,
+            });
+        }
+        let options = BuildOptions {
+            volumes: volumes.clone(),
+            ..self.options.clone()
+        };
+        let project = self.project.as_ref().expect("loaded just above");
+        let (built, found) = build_reporting(project, &options, report)?;
+        // It exists now: compare the paths of events with its real name.
+        self.out_dir = canonical(&self.options.out_dir);
+        diagnostics.extend(found);
+        Ok(Rebuild {
+            volumes,
+            built,
+            diagnostics: diagnostics.sorted(),
+        })
+    }
+}
+
+/// The ids of the volumes that hold any of `files`, before or after the change.
+fn affected(
+    project: &Project,
+    before: &Library,
+    after: &Library,
+    files: &[PathBuf],
+) -> Vec<String> {
+    let ids = |library: &Library| -> BTreeSet<String> {
+        library
+            .articles
+            .iter()
+            .filter(|(_, versions)| versions.values().any(|a| files.contains(&a.path)))
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    let mut changed = ids(before);
+    changed.extend(ids(after));
+    // A new file is not in `before`, a deleted one not in `after`: its folder names the article.
+    changed.extend(
+        files
+            .iter()
+            .filter_map(|f| Some(f.parent()?.file_name()?.to_string_lossy().into_owned())),
+    );
+    let mut found = BTreeSet::new();
+    for library in [before, after] {
+        let (volumes, _) = resolve_volumes(&project.config, library);
+        for volume in volumes {
+            if volume.chapters.iter().any(|id| changed.contains(*id)) {
+                found.insert(volume.id().to_string());
+            }
+        }
+    }
+    // In config order.
+    project
+        .config
+        .config
+        .volumes
+        .iter()
+        .map(|v| v.id.get_ref().clone())
+        .filter(|id| found.contains(id))
+        .collect()
+}
+
+/// `path` made absolute and free of links, as file events name it; as given
+/// if it does not exist (yet).
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    })
+}
