@@ -149,14 +149,32 @@ fn watch(config: &std::path::Path, options: BuildOptions) -> Result<(), Error> {
                 if rebuild.volumes.is_empty() {
                     err!("no volume holds what changed{cause}: nothing to rebuild");
                 } else {
+                    // After an article change, the editions that hold it.
+                    let whole =
+                        changed.is_empty() || changed.iter().any(|(_, k)| *k == Kind::Project);
+                    let volumes: Vec<String> = rebuild
+                        .volumes
+                        .iter()
+                        .map(|(id, editions)| {
+                            let editions: Vec<String> =
+                                editions.iter().map(|e| e.to_string()).collect();
+                            if whole {
+                                id.clone()
+                            } else {
+                                format!("{id} ({})", editions.join(", "))
+                            }
+                        })
+                        .collect();
                     err!(
-                        "built {} ({} books) in {:.2} s{cause}",
-                        rebuild.volumes.join(", "),
+                        "built {}: {} books in {:.2} s{cause}",
+                        volumes.join("; "),
                         rebuild.built.len(),
                         start.elapsed().as_secs_f64()
                     );
                 }
             }
+            // Without a config there is nothing to watch.
+            Err(error) if !config.is_file() => return Err(error),
             Err(error) => {
                 progress.done(&[], true);
                 print_error(&error);

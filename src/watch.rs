@@ -5,10 +5,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use crate::book::Edition;
 use crate::book::{load_articles, Library};
 use crate::build::{build_reporting, load_project, BuildOptions, Built, Project};
 use crate::error::{Diagnostics, Result};
-use crate::volume::resolve_volumes;
+use crate::volume::{plan_edition, resolve_volumes};
 
 /// What a changed path is to the project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,8 +34,9 @@ pub struct Session {
 
 /// The outcome of one rebuild.
 pub struct Rebuild {
-    /// The volumes rebuilt; empty when the change touched no volume.
-    pub volumes: Vec<String>,
+    /// The volumes rebuilt, each with the editions rebuilt; empty when the
+    /// change touched no volume.
+    pub volumes: Vec<(String, Vec<Edition>)>,
     pub built: Vec<Built>,
     pub diagnostics: Diagnostics,
 }
@@ -111,8 +113,9 @@ impl Session {
         report: &(dyn Fn(&Built) + Sync),
     ) -> Result<Rebuild> {
         let articles_only = changed.iter().all(|(_, kind)| *kind == Kind::Article);
+        let full = !(articles_only && !changed.is_empty() && self.project.is_some());
         let (volumes, mut diagnostics) = match self.project.as_mut() {
-            Some(project) if articles_only && !changed.is_empty() => {
+            Some(project) if !full => {
                 let (library, found) = load_articles(&project.config.articles_dir())?;
                 let found = found.into_result()?;
                 let files: Vec<PathBuf> = changed
@@ -132,31 +135,53 @@ impl Session {
                 let (project, found) = load_project(&self.config_path)?;
                 self.articles_dir = Some(canonical(&project.config.articles_dir()));
                 let (volumes, _) = resolve_volumes(&project.config, &project.library);
-                let volumes = volumes.iter().map(|v| v.id().to_string()).collect();
+                let volumes = volumes
+                    .iter()
+                    .map(|v| (v.id().to_string(), v.editions().collect()))
+                    .collect();
                 self.project = Some(project);
                 (volumes, found)
             }
         };
-        let volumes: Vec<String> = volumes
+        // Within what the command line selected.
+        let selected = &self.options;
+        let volumes: Vec<(String, Vec<Edition>)> = volumes
             .into_iter()
-            .filter(|id| self.options.volumes.is_empty() || self.options.volumes.contains(id))
+            .filter(|(id, _)| selected.volumes.is_empty() || selected.volumes.contains(id))
+            .map(|(id, editions)| {
+                let editions = editions
+                    .into_iter()
+                    .filter(|e| selected.editions.is_empty() || selected.editions.contains(e))
+                    .collect();
+                (id, editions)
+            })
+            .filter(|(_, editions): &(String, Vec<Edition>)| !editions.is_empty())
             .collect();
-        if volumes.is_empty() {
-            return Ok(Rebuild {
-                volumes,
-                built: Vec::new(),
-                diagnostics,
-            });
-        }
-        let options = BuildOptions {
-            volumes: volumes.clone(),
-            ..self.options.clone()
+        let project = self.project.as_ref().expect("loaded above");
+        // Everything in one build, or each volume's editions in turn.
+        let builds: Vec<BuildOptions> = if full {
+            vec![BuildOptions {
+                volumes: volumes.iter().map(|(id, _)| id.clone()).collect(),
+                ..self.options.clone()
+            }]
+        } else {
+            volumes
+                .iter()
+                .map(|(id, editions)| BuildOptions {
+                    volumes: vec![id.clone()],
+                    editions: editions.clone(),
+                    ..self.options.clone()
+                })
+                .collect()
         };
-        let project = self.project.as_ref().expect("loaded just above");
-        let (built, found) = build_reporting(project, &options, report)?;
+        let mut built = Vec::new();
+        for options in builds.iter().filter(|o| !o.volumes.is_empty()) {
+            let (books, found) = build_reporting(project, options, report)?;
+            built.extend(books);
+            diagnostics.extend(found);
+        }
         // It exists now: compare the paths of events with its real name.
         self.out_dir = canonical(&self.options.out_dir);
-        diagnostics.extend(found);
         Ok(Rebuild {
             volumes,
             built,
@@ -165,46 +190,48 @@ impl Session {
     }
 }
 
-/// The ids of the volumes that hold any of `files`, before or after the change.
+/// The editions, by volume, whose chapters include any of `files`, before
+/// or after the change; in config order.
 fn affected(
     project: &Project,
     before: &Library,
     after: &Library,
     files: &[PathBuf],
-) -> Vec<String> {
-    let ids = |library: &Library| -> BTreeSet<String> {
-        library
-            .articles
-            .iter()
-            .filter(|(_, versions)| versions.values().any(|a| files.contains(&a.path)))
-            .map(|(id, _)| id.clone())
-            .collect()
-    };
-    let mut changed = ids(before);
-    changed.extend(ids(after));
-    // A new file is not in `before`, a deleted one not in `after`: its folder names the article.
-    changed.extend(
-        files
-            .iter()
-            .filter_map(|f| Some(f.parent()?.file_name()?.to_string_lossy().into_owned())),
-    );
-    let mut found = BTreeSet::new();
+) -> Vec<(String, Vec<Edition>)> {
+    let mut found: BTreeSet<(String, Edition)> = BTreeSet::new();
     for library in [before, after] {
         let (volumes, _) = resolve_volumes(&project.config, library);
-        for volume in volumes {
-            if volume.chapters.iter().any(|id| changed.contains(*id)) {
-                found.insert(volume.id().to_string());
+        for volume in &volumes {
+            for edition in volume.editions() {
+                let plan = plan_edition(library, volume, edition);
+                let holds = plan.chapters.iter().any(|c| {
+                    std::iter::once(c.version)
+                        .chain(c.translation)
+                        .any(|(article, _)| files.contains(&article.path))
+                });
+                if holds {
+                    found.insert((volume.id().to_string(), edition));
+                }
             }
         }
     }
-    // In config order.
     project
         .config
         .config
         .volumes
         .iter()
-        .map(|v| v.id.get_ref().clone())
-        .filter(|id| found.contains(id))
+        .map(|v| {
+            let id = v.id.get_ref();
+            let editions = v
+                .editions
+                .get_ref()
+                .iter()
+                .map(|e| *e.get_ref())
+                .filter(|e| found.contains(&(id.clone(), *e)))
+                .collect();
+            (id.clone(), editions)
+        })
+        .filter(|(_, editions): &(String, Vec<Edition>)| !editions.is_empty())
         .collect()
 }
 

@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
+use quire::book::Edition;
 use quire::build::BuildOptions;
 use quire::watch::{Kind, Session};
 
@@ -79,13 +80,21 @@ fn epub_text(path: &Path) -> String {
 }
 
 #[test]
-fn a_changed_article_rebuilds_only_the_volumes_that_hold_it() {
+fn a_changed_article_rebuilds_only_the_editions_that_hold_it() {
     let dir = library("article");
     let mut session = Session::new(&dir.join("quire.toml"), options(&dir));
     let first = session.rebuild(&[], &|_| {}).expect("the library builds");
-    assert_eq!(first.volumes, ["a", "b"]);
+    let ids: Vec<&str> = first.volumes.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["a", "b"]);
+    assert_eq!(
+        first.volumes[0].1,
+        Edition::ALL,
+        "volume a has every edition"
+    );
     let untouched = modified(&dir, "b.");
     assert_eq!(untouched.len(), 2, "b's EPUB and PDF: {untouched:?}");
+    let chinese = modified(&dir, "a.zh-");
+    assert_eq!(chinese.len(), 4, "{chinese:?}");
     let before = modified(&dir, "a.");
 
     // Coarse file times: make sure a rewrite shows.
@@ -97,15 +106,31 @@ fn a_changed_article_rebuilds_only_the_volumes_that_hold_it() {
         .rebuild(&[(alpha, Kind::Article)], &|_| {})
         .expect("the change builds");
 
-    assert_eq!(second.volumes, ["a"]);
-    assert_eq!(second.built.len(), before.len());
-    assert!(second.built.iter().all(|b| b
-        .path
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .starts_with("a.")));
+    // The English text is in the English and bilingual editions only.
+    assert_eq!(
+        second.volumes,
+        [("a".to_string(), vec![Edition::En, Edition::Bilingual])]
+    );
+    let names: Vec<String> = second
+        .built
+        .iter()
+        .map(|b| b.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "a.en.epub",
+            "a.en.pdf",
+            "a.bilingual.epub",
+            "a.bilingual.pdf"
+        ]
+    );
     assert_eq!(modified(&dir, "b."), untouched, "volume b was rewritten");
+    assert_eq!(
+        modified(&dir, "a.zh-"),
+        chinese,
+        "a Chinese edition was rewritten"
+    );
     assert_ne!(modified(&dir, "a."), before, "volume a was not rewritten");
     assert!(epub_text(&dir.join("out/a.en.epub")).contains("A closing line added while watching."));
     let _ = std::fs::remove_dir_all(dir);
@@ -136,7 +161,7 @@ fn a_broken_article_is_reported_and_the_next_fix_rebuilds() {
     let fixed = session
         .rebuild(&[(beta, Kind::Article)], &|_| {})
         .expect("the fix builds");
-    assert_eq!(fixed.volumes, ["b"]);
+    assert_eq!(fixed.volumes, [("b".to_string(), vec![Edition::ZhHans])]);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -209,7 +234,7 @@ fn the_command_rebuilds_when_an_article_is_saved() {
     let result = (|| {
         wait_for("watching for changes")?;
         append(&dir.join("articles/beta/zh-Hans.md"), "\n新加的一段。\n");
-        wait_for("built b (2 books)")
+        wait_for("built b (zh-Hans): 2 books")
     })();
     let _ = child.kill();
     let _ = child.wait();
