@@ -200,7 +200,7 @@ pub(super) fn embed(
         let length = subset.program.len() as i64;
         Stream::new(dictionary! { "Length1" => length }, subset.program)
     };
-    super::deflate(&mut program)?;
+    super::deflate(&mut program, super::Effort::Fast)?;
     let program_id = doc.add_object(program);
     descriptor.set(
         if subset.cff { "FontFile3" } else { "FontFile2" },
@@ -232,7 +232,7 @@ pub(super) fn embed(
         Dictionary::new(),
         to_unicode_cmap(&by_code, &texts).into_bytes(),
     );
-    super::deflate(&mut cmap)?;
+    super::deflate(&mut cmap, super::Effort::Normal)?;
     let cmap_id = doc.add_object(cmap);
 
     // A Type0 font over a CIDFontType0 is named `<CIDFont>-<CMap>`; over a

@@ -56,7 +56,7 @@ pub(super) fn xobject(image: &ImageData) -> Result<Stream, String> {
     };
 
     let mut stream = Stream::new(dict.clone(), predicted(&image.rgb, row));
-    super::deflate(&mut stream)?;
+    super::deflate(&mut stream, super::Effort::Normal)?;
     if stream.dict.has(b"Filter") {
         stream.dict.set(
             "DecodeParms",
