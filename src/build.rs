@@ -31,8 +31,12 @@ pub struct Project {
 /// Warnings come back beside the project; any error fails the load.
 pub fn load_project(config_path: &Path) -> Result<(Project, Diagnostics)> {
     let config = load_config(config_path)?;
-    let (library, mut diagnostics) = load_articles(&config.articles_dir())?;
-    let fonts = Fonts::load(&config);
+    // Independent, and each a good part of the load: side by side.
+    let (articles, fonts) = rayon::join(
+        || load_articles(&config.articles_dir()),
+        || Fonts::load(&config),
+    );
+    let (library, mut diagnostics) = articles?;
     let fonts = match fonts {
         Ok(fonts) => Some(fonts),
         Err(problems) => {

@@ -3,7 +3,7 @@
 
 mod subset;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -99,12 +99,16 @@ pub struct FontFile {
     pub path: PathBuf,
     pub data: Arc<Vec<u8>>,
     pub family: String,
-    chars: HashSet<char>,
+    /// Bit `c` is set if the font maps character `c` to a glyph.
+    chars: Vec<u64>,
 }
 
 impl FontFile {
     pub fn covers(&self, c: char) -> bool {
-        self.chars.contains(&c)
+        let c = c as usize;
+        self.chars
+            .get(c / 64)
+            .is_some_and(|word| word & (1 << (c % 64)) != 0)
     }
 }
 
@@ -118,21 +122,29 @@ impl Fonts {
     /// Loads the configured fonts (or the bundled ones). A missing or
     /// unreadable font is an error naming the config line or the file.
     pub fn load(config: &LoadedConfig) -> Result<Fonts, Diagnostics> {
+        use rayon::prelude::*;
+        // Read and indexed in parallel: the CJK files are large.
+        let loaded: Vec<(Face, PathBuf, Location, Result<FontFile, String>)> = Face::ALL
+            .par_iter()
+            .map(|&face| {
+                let (path, location) = match configured_path(config, face) {
+                    Some(spanned) => (
+                        config.dir().join(spanned.get_ref()),
+                        config.locate(spanned.span().start),
+                    ),
+                    None => {
+                        let path = config.fonts_dir().join(face.bundled());
+                        (path.clone(), Location::file(&path))
+                    }
+                };
+                let file = load_file(&path);
+                (face, path, location, file)
+            })
+            .collect();
         let mut files = BTreeMap::new();
         let mut problems = Diagnostics::default();
-        for face in Face::ALL {
-            let configured = configured_path(config, face);
-            let (path, location) = match configured {
-                Some(spanned) => (
-                    config.dir().join(spanned.get_ref()),
-                    config.locate(spanned.span().start),
-                ),
-                None => {
-                    let path = config.fonts_dir().join(face.bundled());
-                    (path.clone(), Location::file(&path))
-                }
-            };
-            match load_file(&path) {
+        for (face, path, location, file) in loaded {
+            match file {
                 Ok(file) => {
                     files.insert(face, file);
                 }
@@ -188,21 +200,25 @@ fn configured_path(config: &LoadedConfig, face: Face) -> Option<&toml::Spanned<P
 fn load_file(path: &Path) -> Result<FontFile, String> {
     let data = std::fs::read(path).map_err(|e| e.to_string())?;
     let face = ttf_parser::Face::parse(&data, 0).map_err(|e| format!("not a font ({e})"))?;
-    let mut chars = HashSet::new();
+    let mut chars: Vec<u64> = Vec::new();
     if let Some(cmap) = face.tables().cmap {
         for table in cmap.subtables {
             if table.is_unicode() {
                 table.codepoints(|cp| {
-                    if let Some(c) = char::from_u32(cp) {
-                        if table.glyph_index(cp).is_some_and(|g| g.0 != 0) {
-                            chars.insert(c);
+                    if char::from_u32(cp).is_some()
+                        && table.glyph_index(cp).is_some_and(|g| g.0 != 0)
+                    {
+                        let word = cp as usize / 64;
+                        if chars.len() <= word {
+                            chars.resize(word + 1, 0);
                         }
+                        chars[word] |= 1 << (cp % 64);
                     }
                 });
             }
         }
     }
-    if chars.is_empty() {
+    if chars.iter().all(|&word| word == 0) {
         return Err("the font maps no Unicode characters".into());
     }
     let family = face
