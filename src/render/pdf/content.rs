@@ -99,9 +99,8 @@ fn text_run(out: &mut String, run: &TextRun, font: &EmbeddedFont, height: f64) {
         codes_open: false,
     };
     for cluster in clusters(&run.glyphs) {
-        let shown: String = cluster.iter().map(|g| font.text(g.id)).collect();
         let actual = run.text_of(&cluster[0]);
-        let span = shown != actual;
+        let span = !spells(cluster.iter().map(|g| font.text(g.id)), actual);
         if span {
             text.flush();
             let _ = writeln!(
@@ -122,6 +121,19 @@ fn text_run(out: &mut String, run: &TextRun, font: &EmbeddedFont, height: f64) {
     }
     text.flush();
     text.out.push_str("ET\n");
+}
+
+/// Whether `parts`, one after another, are exactly `text` (without
+/// building the string: this runs for every cluster of every page).
+fn spells<'a>(parts: impl Iterator<Item = &'a str>, text: &str) -> bool {
+    let mut rest = text;
+    for part in parts {
+        match rest.strip_prefix(part) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 /// Splits glyphs into clusters: each glyph with text starts one; empty-text
