@@ -1,16 +1,19 @@
 //! quire compiles a library of Markdown articles (English, Traditional and
-//! Simplified Chinese) into themed volumes: one EPUB 3 per volume and edition.
+//! Simplified Chinese) into themed volumes: an EPUB 3 and a PDF per volume
+//! and edition.
 //!
 //! The stages, in order:
 //! 1. [`config`]: read `quire.toml` — the library, its fonts, its volumes.
 //! 2. [`book`]: load the articles and their front matter.
 //! 3. [`volume`]: resolve each volume's chapters and plan its editions.
 //! 4. [`doc`]: parse Markdown into the document model and run the passes
-//!    (soft breaks, script conversion, language runs).
-//! 5. [`render`]: write each book — [`render::epub`] for EPUB 3, with the
-//!    [`fonts`] subset to the characters the book uses.
+//!    (soft breaks, script conversion, normalisation, language runs).
+//! 5. [`render::epub`] writes the EPUB 3; [`typeset`] sets the pages as
+//!    frames and [`render::pdf`] writes them as PDF. Both subset the [`fonts`]
+//!    to the characters the book uses.
 //!
-//! [`build`] runs the stages end to end and writes each book atomically.
+//! [`build`] runs the stages end to end, editions and formats in parallel,
+//! and writes each book atomically; [`watch`] rebuilds what a change affects.
 
 pub mod assets;
 pub mod book;
