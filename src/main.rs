@@ -167,7 +167,7 @@ fn watch(config: &std::path::Path, options: BuildOptions) -> Result<(), Error> {
                         .collect();
                     err!(
                         "built {}: {} books in {:.2} s{cause}",
-                        volumes.join("; "),
+                        volumes.join(if whole { ", " } else { "; " }),
                         rebuild.built.len(),
                         start.elapsed().as_secs_f64()
                     );

@@ -14,7 +14,8 @@ use crate::volume::{plan_edition, resolve_volumes};
 /// What a changed path is to the project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
-    /// An article's Markdown file: reload the library, rebuild its volumes.
+    /// An article's Markdown file, or a folder of them: reload the library,
+    /// rebuild the editions that hold them.
     Article,
     /// The config, a font, a cover or an image: reload everything.
     Project,
@@ -88,8 +89,11 @@ impl Session {
         }
         if let Some(articles) = &self.articles_dir {
             if path.starts_with(articles) {
+                // A folder (moved in, or deleted) stands for the articles in it.
+                let folder = path.is_dir() || (!path.exists() && path.extension().is_none());
                 return Some(match path.extension() {
                     Some(e) if e == "md" => Kind::Article,
+                    _ if folder => Kind::Article,
                     _ => Kind::Project,
                 });
             }
@@ -190,8 +194,8 @@ impl Session {
     }
 }
 
-/// The editions, by volume, whose chapters include any of `files`, before
-/// or after the change; in config order.
+/// The editions, by volume, whose chapters include any of `files` (or are
+/// in any of them, for folders), before or after the change; in config order.
 fn affected(
     project: &Project,
     before: &Library,
@@ -207,7 +211,7 @@ fn affected(
                 let holds = plan.chapters.iter().any(|c| {
                     std::iter::once(c.version)
                         .chain(c.translation)
-                        .any(|(article, _)| files.contains(&article.path))
+                        .any(|(article, _)| files.iter().any(|f| article.path.starts_with(f)))
                 });
                 if holds {
                     found.insert((volume.id().to_string(), edition));

@@ -166,6 +166,30 @@ fn a_broken_article_is_reported_and_the_next_fix_rebuilds() {
 }
 
 #[test]
+fn a_folder_moved_out_and_back_is_a_change_to_its_articles() {
+    let dir = library("folder");
+    let mut session = Session::new(&dir.join("quire.toml"), options(&dir));
+    session.rebuild(&[], &|_| {}).expect("the library builds");
+    let beta = dir.join("articles/beta");
+    let aside = dir.join("beta-aside");
+    std::fs::rename(&beta, &aside).unwrap();
+    assert_eq!(session.classify(&beta), Some(Kind::Article));
+    let error = session
+        .rebuild(&[(beta.clone(), Kind::Article)], &|_| {})
+        .err()
+        .expect("volume b lost its chapter");
+    assert!(format!("{error:?}").contains("beta"), "{error:?}");
+
+    std::fs::rename(&aside, &beta).unwrap();
+    assert_eq!(session.classify(&beta), Some(Kind::Article));
+    let back = session
+        .rebuild(&[(beta, Kind::Article)], &|_| {})
+        .expect("the library builds again");
+    assert_eq!(back.volumes, [("b".to_string(), vec![Edition::ZhHans])]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn only_the_projects_files_are_changes() {
     let dir = library("classify");
     let mut session = Session::new(&dir.join("quire.toml"), options(&dir));
@@ -175,6 +199,8 @@ fn only_the_projects_files_are_changes() {
         ("articles/alpha/en.md", Some(Kind::Article)),
         ("articles/new/zh-Hant.md", Some(Kind::Article)),
         ("articles/alpha/figure.png", Some(Kind::Project)),
+        ("articles/alpha", Some(Kind::Article)),
+        ("articles/gone", Some(Kind::Article)),
         ("articles/alpha/.en.md.swp", None),
         ("articles/alpha/en.md~", None),
         ("out/a.en.epub", None),
