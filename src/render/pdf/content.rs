@@ -173,7 +173,9 @@ impl TextWriter<'_> {
                 let offset = round_to((pen_x - x) * 1000.0 / self.size, 100.0);
                 if offset != 0.0 {
                     self.close_codes();
-                    let _ = write!(self.array, " {} ", num2(offset));
+                    self.array.push(' ');
+                    push_num(&mut self.array, offset, 2);
+                    self.array.push(' ');
                     self.pen = Some((pen_x - offset * self.size / 1000.0, pen_y));
                 }
             }
@@ -188,7 +190,11 @@ impl TextWriter<'_> {
             self.array.push('<');
             self.codes_open = true;
         }
-        let _ = write!(self.array, "{code:04X}");
+        for shift in [12, 8, 4, 0] {
+            self.array.push(char::from(
+                b"0123456789ABCDEF"[usize::from(code >> shift) & 0xF],
+            ));
+        }
         if let Some((pen_x, pen_y)) = self.pen {
             self.pen = Some((pen_x + width as f64 * self.size / 1000.0, pen_y));
         }
@@ -227,25 +233,43 @@ fn round_to(value: f64, per_unit: f64) -> f64 {
 
 /// A number with at most 3 decimals, without trailing zeros.
 pub(super) fn num(value: f64) -> String {
-    trim(format!("{:.3}", round_to(value, 1000.0)))
+    let mut out = String::new();
+    push_num(&mut out, value, 3);
+    out
 }
 
-/// A number with at most 2 decimals (TJ offsets, in 1/1000 em).
-fn num2(value: f64) -> String {
-    trim(format!("{:.2}", round_to(value, 100.0)))
+/// Appends `value` rounded to `places` decimals (at most 3), without
+/// trailing zeros, and `0` rather than `-0`. No allocation: it runs for
+/// every glyph set apart in a justified line.
+pub(super) fn push_num(out: &mut String, value: f64, places: u32) {
+    let scale = 10_i64.pow(places);
+    let n = (value * scale as f64).round() as i64;
+    if n < 0 {
+        out.push('-');
+    }
+    let (whole, mut frac) = (
+        n.unsigned_abs() / scale as u64,
+        n.unsigned_abs() % scale as u64,
+    );
+    push_digits(out, whole);
+    if frac != 0 {
+        out.push('.');
+        let mut width = places;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        let digits = frac.checked_ilog10().unwrap_or(0) + 1;
+        for _ in digits..width {
+            out.push('0');
+        }
+        push_digits(out, frac);
+    }
 }
 
-fn trim(mut s: String) -> String {
-    if s.contains('.') {
-        while s.ends_with('0') {
-            s.pop();
-        }
-        if s.ends_with('.') {
-            s.pop();
-        }
+fn push_digits(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_digits(out, n / 10);
     }
-    if s == "-0" {
-        s = "0".into();
-    }
-    s
+    out.push(char::from(b'0' + (n % 10) as u8));
 }

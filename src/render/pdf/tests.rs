@@ -1012,3 +1012,41 @@ fn external_tools_accept_the_output() {
 fn write_sample_pdf() {
     std::fs::write("/tmp/quire-pdf-test.pdf", sample_pdf()).unwrap();
 }
+
+/// Numbers in content streams: rounded, no trailing zeros, no `-0`; the
+/// same text `format!` gives after trimming.
+#[test]
+fn numbers_are_written_short_and_exact() {
+    fn by_format(value: f64, places: usize) -> String {
+        let scale = 10f64.powi(places as i32);
+        let mut s = format!("{:.*}", places, (value * scale).round() / scale);
+        if s.contains('.') {
+            s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+        }
+        if s == "-0" {
+            s = "0".into();
+        }
+        s
+    }
+    let mut value = -1234.5678_f64;
+    while value < 1234.0 {
+        for places in [2, 3] {
+            let mut ours = String::new();
+            super::content::push_num(&mut ours, value, places as u32);
+            assert_eq!(ours, by_format(value, places), "{value} to {places} places");
+        }
+        value += 0.0917;
+    }
+    for (value, text) in [
+        (0.0, "0"),
+        (-0.0004, "0"),
+        (0.05, "0.05"),
+        (-127.925, "-127.93"),
+        (10.5, "10.5"),
+        (100.0, "100"),
+    ] {
+        let mut ours = String::new();
+        super::content::push_num(&mut ours, value, 2);
+        assert_eq!(ours, text);
+    }
+}
