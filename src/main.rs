@@ -4,7 +4,10 @@ mod cli;
 mod progress;
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 
@@ -17,6 +20,7 @@ use quire::build::{
 use quire::error::{Diagnostic, Diagnostics, Error};
 use quire::text::TextCount;
 use quire::volume::resolve_volumes;
+use quire::watch::{Kind, Rebuild, Session};
 
 /// `println!` that never panics: what cannot be written (`quire list | head -1`
 /// closes the pipe) is dropped.
@@ -123,17 +127,15 @@ fn run(cli: &Cli) -> Result<Diagnostics, Error> {
 
 /// `quire watch`: a first build, then a rebuild after each change, until stopped.
 /// Errors in the project are printed and the watch goes on.
-fn watch(config: &std::path::Path, options: BuildOptions) -> Result<(), Error> {
+fn watch(config: &Path, options: BuildOptions) -> Result<(), Error> {
     use notify::{RecursiveMode, Watcher};
-    use quire::watch::{Kind, Session};
-    use std::time::{Duration, Instant};
 
     let (sender, events) = std::sync::mpsc::channel();
     let mut watcher =
         notify::recommended_watcher(sender).map_err(|e| Error::Watch(e.to_string()))?;
     let mut session = Session::new(config, options);
     let mut watched = Vec::new();
-    let mut changed: Vec<(std::path::PathBuf, Kind)> = Vec::new();
+    let mut changed = Vec::new();
     loop {
         let start = Instant::now();
         let progress = Progress::new(None);
@@ -141,37 +143,7 @@ fn watch(config: &std::path::Path, options: BuildOptions) -> Result<(), Error> {
             Ok(rebuild) => {
                 progress.done(&rebuild.built, rebuild.diagnostics.has_errors());
                 print_diagnostics(&rebuild.diagnostics);
-                let cause = match changed.as_slice() {
-                    [] => String::new(),
-                    [(one, _)] => format!(" after a change to {}", shown(one).display()),
-                    many => format!(" after changes to {} files", many.len()),
-                };
-                if rebuild.volumes.is_empty() {
-                    err!("no volume holds what changed{cause}: nothing to rebuild");
-                } else {
-                    // After an article change, the editions that hold it.
-                    let whole =
-                        changed.is_empty() || changed.iter().any(|(_, k)| *k == Kind::Project);
-                    let volumes: Vec<String> = rebuild
-                        .volumes
-                        .iter()
-                        .map(|(id, editions)| {
-                            let editions: Vec<String> =
-                                editions.iter().map(|e| e.to_string()).collect();
-                            if whole {
-                                id.clone()
-                            } else {
-                                format!("{id} ({})", editions.join(", "))
-                            }
-                        })
-                        .collect();
-                    err!(
-                        "built {}: {} books in {:.2} s{cause}",
-                        volumes.join(if whole { ", " } else { "; " }),
-                        rebuild.built.len(),
-                        start.elapsed().as_secs_f64()
-                    );
-                }
+                report_rebuild(&rebuild, &changed, start.elapsed());
             }
             // Without a config there is nothing to watch.
             Err(error) if !config.is_file() => return Err(error),
@@ -200,38 +172,74 @@ fn watch(config: &std::path::Path, options: BuildOptions) -> Result<(), Error> {
             watched = now;
             err!("watching for changes (Ctrl-C to stop)");
         }
-        // The first event, then whatever follows within a short pause: one save is often several events.
-        changed.clear();
-        let mut wait = None;
-        loop {
-            let event = match wait {
-                None => events.recv().map_err(|e| Error::Watch(e.to_string()))?,
-                Some(pause) => match events.recv_timeout(pause) {
-                    Ok(event) => event,
-                    Err(_) => break,
-                },
-            };
-            if let Ok(event) = event {
-                if matches!(event.kind, notify::EventKind::Access(_)) {
-                    continue;
-                }
-                for path in event.paths {
-                    if let Some(kind) = session.classify(&path) {
-                        if !changed.iter().any(|(p, _)| *p == path) {
-                            changed.push((path, kind));
-                        }
-                    }
-                }
+        changed = next_changes(&events, &session)?;
+    }
+}
+
+/// Waits for a change to the project, then gathers what follows within a
+/// short pause: one save is often several events.
+fn next_changes(
+    events: &Receiver<notify::Result<notify::Event>>,
+    session: &Session,
+) -> Result<Vec<(PathBuf, Kind)>, Error> {
+    let mut changed: Vec<(PathBuf, Kind)> = Vec::new();
+    loop {
+        let event = if changed.is_empty() {
+            events.recv().map_err(|e| Error::Watch(e.to_string()))?
+        } else {
+            match events.recv_timeout(Duration::from_millis(50)) {
+                Ok(event) => event,
+                Err(_) => return Ok(changed),
             }
-            if !changed.is_empty() {
-                wait = Some(Duration::from_millis(50));
+        };
+        let Ok(event) = event else { continue };
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            continue;
+        }
+        for path in event.paths {
+            if let Some(kind) = session.classify(&path) {
+                if !changed.iter().any(|(p, _)| *p == path) {
+                    changed.push((path, kind));
+                }
             }
         }
     }
 }
 
+/// `built ai (en, bilingual): 4 books in 0.11 s after a change to books/articles/rlhf/en.md`
+fn report_rebuild(rebuild: &Rebuild, changed: &[(PathBuf, Kind)], took: Duration) {
+    let cause = match changed {
+        [] => String::new(),
+        [(one, _)] => format!(" after a change to {}", shown(one).display()),
+        many => format!(" after changes to {} files", many.len()),
+    };
+    if rebuild.volumes.is_empty() {
+        err!("no volume holds what changed{cause}: nothing to rebuild");
+        return;
+    }
+    // After an article change, the editions that hold it; else whole volumes.
+    let whole = changed.is_empty() || changed.iter().any(|(_, k)| *k == Kind::Project);
+    let volumes: Vec<String> = rebuild
+        .volumes
+        .iter()
+        .map(|(id, editions)| {
+            if whole {
+                return id.clone();
+            }
+            let editions: Vec<String> = editions.iter().map(|e| e.to_string()).collect();
+            format!("{id} ({})", editions.join(", "))
+        })
+        .collect();
+    err!(
+        "built {}: {} books in {:.2} s{cause}",
+        volumes.join(if whole { ", " } else { "; " }),
+        rebuild.built.len(),
+        took.as_secs_f64()
+    );
+}
+
 /// A path as the user would type it: relative to the current folder if inside it.
-fn shown(path: &std::path::Path) -> &std::path::Path {
+fn shown(path: &Path) -> &Path {
     std::env::current_dir()
         .ok()
         .and_then(|d| d.canonicalize().ok())
