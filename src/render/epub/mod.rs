@@ -137,6 +137,9 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
     };
 
     let mut embedded = Vec::new();
+    // Fonts go into the archive after epub-builder, which would compress
+    // them at level 6 (see `package::normalize`); it gets empty stand-ins.
+    let mut font_files: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
     for (face, chars) in &writer.usage.chars {
         let file = fonts.file(*face);
         let data = fonts::subset(file, chars).map_err(|e| {
@@ -152,7 +155,7 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         };
         let name = format!("fonts/{}.{ext}", face_file_stem(*face));
         embedded.push((*face, name.clone()));
-        resources.push((name, data, mime));
+        font_files.push((name, data, mime));
     }
     let stylesheet = css::stylesheet(&embedded, book.han_in_english);
     problems.extend(std::mem::take(&mut writer.diagnostics));
@@ -183,6 +186,9 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         epub.stylesheet(stylesheet.as_bytes())?;
         for (name, data, mime) in &resources {
             epub.add_resource(name, data.as_slice(), *mime)?;
+        }
+        for (name, _, mime) in &font_files {
+            epub.add_resource(name, &[][..], *mime)?;
         }
         let cover_name = format!("cover.{}", cover.2);
         epub.add_cover_image(&cover_name, cover.0.as_slice(), cover.1)?;
@@ -226,8 +232,17 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         Ok(bytes)
     };
     let raw = assemble().map_err(|e| fail(format!("could not assemble the EPUB: {e}")))?;
-    let epub = package::normalize(&raw, "OEBPS/nav.xhtml", |bytes| patch_nav(bytes, lang))
-        .map_err(|e| fail(format!("could not write the EPUB archive: {e}")))?;
+    let fonts_in: Vec<(String, &[u8])> = font_files
+        .iter()
+        .map(|(name, data, _)| (format!("OEBPS/{name}"), data.as_slice()))
+        .collect();
+    let epub = package::normalize(
+        &raw,
+        "OEBPS/nav.xhtml",
+        |bytes| patch_nav(bytes, lang),
+        &fonts_in,
+    )
+    .map_err(|e| fail(format!("could not write the EPUB archive: {e}")))?;
     Ok((epub, problems))
 }
 
