@@ -1,12 +1,11 @@
 //! `quire watch`: after a change, reload what changed and rebuild only the
-//! volumes it affects. The file events come from the caller; this module
+//! editions it affects. The file events come from the caller; this module
 //! decides what they mean.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::book::Edition;
-use crate::book::{load_articles, Library};
+use crate::book::{load_articles, Edition, Library};
 use crate::build::{build_reporting, load_project, BuildOptions, Built, Project};
 use crate::error::{Diagnostics, Result};
 use crate::volume::{plan_edition, resolve_volumes};
