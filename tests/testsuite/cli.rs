@@ -74,3 +74,63 @@ fn unknown_volume_is_an_error_with_a_suggestion() {
     assert!(stderr.contains("hint: did you mean `ai`?"), "{stderr}");
     let _ = std::fs::remove_dir_all(out);
 }
+
+/// Off a terminal, `build` lists each book at the end, in build order, with
+/// its chapters, pages (PDF) and size; in CI it lists nothing unless a book failed.
+#[test]
+fn build_lists_its_books_in_order_and_is_quiet_in_ci() {
+    let config = "tests/fixtures/config/uncovered-character/quire.toml";
+    let out = std::env::temp_dir().join(format!("quire-cli-list-{}", std::process::id()));
+    let run = |ci: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_quire"));
+        command
+            .args(["build", "--config", config, "--out", out.to_str().unwrap()])
+            .current_dir(root())
+            .env_remove("CI");
+        if ci {
+            command.env("CI", "true");
+        }
+        let output = command.output().expect("quire runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let listed = run(false);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert!(!lines.is_empty(), "no books listed");
+    let mut names = Vec::new();
+    for line in &lines {
+        let (path, facts) = line
+            .split_once("  ")
+            .expect("a path, two spaces, then facts");
+        let name = std::path::Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(out.join(&name).is_file(), "{line}: no such book");
+        assert!(
+            facts.ends_with(" KB") && facts.contains(" chapters"),
+            "{line}"
+        );
+        assert_eq!(name.ends_with(".pdf"), facts.contains(" pages, "), "{line}");
+        names.push(name);
+    }
+    // Each edition's EPUB, then its PDF, edition after edition.
+    let stems: Vec<&str> = names
+        .iter()
+        .map(|n| n.rsplit_once('.').unwrap().0)
+        .collect();
+    for pair in stems.chunks(2) {
+        assert_eq!(pair[0], pair[1], "{names:?}");
+    }
+    assert!(
+        names[0].ends_with(".epub") && names[1].ends_with(".pdf"),
+        "{names:?}"
+    );
+    assert_eq!(run(true), "", "CI lists nothing when every book is built");
+    let _ = std::fs::remove_dir_all(out);
+}
