@@ -2,8 +2,7 @@
 //! bytes: `mimetype` first and stored, the rest sorted, fixed timestamps.
 //! Entries are copied still compressed; only the one patched is recompressed.
 //! Font files are put in here, not by epub-builder: it would compress them
-//! at zlib level 6, where level 2 is within a few tenths of a percent of the
-//! size on outlines, and much faster.
+//! at zlib level 6, not at [`crate::fonts::DEFLATE_LEVEL`].
 
 use std::io::{Cursor, Read, Write};
 
@@ -38,7 +37,7 @@ pub fn normalize(
         if let Some((_, bytes)) = fonts.iter().find(|(font, _)| *font == name) {
             let fast = fixed
                 .compression_method(CompressionMethod::Deflated)
-                .compression_level(Some(2));
+                .compression_level(Some(i64::from(crate::fonts::DEFLATE_LEVEL)));
             writer.start_file(name, fast).map_err(|e| e.to_string())?;
             writer.write_all(bytes).map_err(|e| e.to_string())?;
         } else if name == patched {

@@ -429,8 +429,7 @@ enum Effort {
     /// Text, cmaps, pixels: zlib level 6. (lopdf's `compress` uses level 9,
     /// twice the time for 1% of size.)
     Normal,
-    /// Font programs: CFF and TrueType outlines are dense already; level 2
-    /// is within 0.3% of level 6 on them, and faster.
+    /// Font programs: [`crate::fonts::DEFLATE_LEVEL`].
     Fast,
 }
 
@@ -456,7 +455,7 @@ fn zlib(data: &[u8], effort: Effort) -> Result<Vec<u8>, flate2::CompressError> {
     use flate2::{Compress, Compression, FlushCompress, Status};
     let level = match effort {
         Effort::Normal => 6,
-        Effort::Fast => 2,
+        Effort::Fast => crate::fonts::DEFLATE_LEVEL,
     };
     COMPRESSORS.with(|compressors| {
         let mut compressors = compressors.borrow_mut();
