@@ -218,7 +218,7 @@ fn report_rebuild(rebuild: &Rebuild, changed: &[(PathBuf, Kind)], took: Duration
         return;
     }
     // After an article change, the editions that hold it; else whole volumes.
-    let whole = changed.is_empty() || changed.iter().any(|(_, k)| *k == Kind::Project);
+    let whole = rebuild.full;
     let volumes: Vec<String> = rebuild
         .volumes
         .iter()

@@ -37,6 +37,9 @@ pub struct Rebuild {
     /// The volumes rebuilt, each with the editions rebuilt; empty when the
     /// change touched no volume.
     pub volumes: Vec<(String, Vec<Edition>)>,
+    /// Whether the whole project was reloaded and rebuilt, rather than the
+    /// editions that hold changed articles.
+    pub full: bool,
     pub built: Vec<Built>,
     pub diagnostics: Diagnostics,
 }
@@ -187,6 +190,7 @@ impl Session {
         self.out_dir = canonical(&self.options.out_dir);
         Ok(Rebuild {
             volumes,
+            full,
             built,
             diagnostics: diagnostics.sorted(),
         })

@@ -91,6 +91,7 @@ fn a_changed_article_rebuilds_only_the_editions_that_hold_it() {
         Edition::ALL,
         "volume a has every edition"
     );
+    assert!(first.full, "the first build loads and builds everything");
     let untouched = modified(&dir, "b.");
     assert_eq!(untouched.len(), 2, "b's EPUB and PDF: {untouched:?}");
     let chinese = modified(&dir, "a.zh-");
@@ -106,6 +107,7 @@ fn a_changed_article_rebuilds_only_the_editions_that_hold_it() {
         .rebuild(&[(alpha, Kind::Article)], &|_| {})
         .expect("the change builds");
 
+    assert!(!second.full, "an article change reloads the articles only");
     // The English text is in the English and bilingual editions only.
     assert_eq!(
         second.volumes,
