@@ -180,7 +180,7 @@ fn print(
     chapters: Vec<Chapter>,
     variant: usize,
 ) {
-    let columns = variant % 2 == 0;
+    let columns = variant.is_multiple_of(2);
     let lang = edition.single().unwrap_or(Lang::ZhHant);
     let book = Book {
         volume_id: "fuzz",

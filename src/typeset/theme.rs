@@ -110,7 +110,7 @@ impl Theme {
     /// Left edge of the text block: the binding is on the left of a recto
     /// (odd page number, index 0, 2, 4 …) and on the right of a verso.
     pub fn left(&self, page_index: usize) -> f32 {
-        if page_index % 2 == 0 {
+        if page_index.is_multiple_of(2) {
             self.inner
         } else {
             self.outer

@@ -1,126 +1,181 @@
-//! Page content streams: text runs, rules and images, in item order.
+//! Page content: text runs, rules, images and links as printpdf operations,
+//! in item order.
 //!
 //! Frames have their origin at the page's top-left with y down; PDF user
 //! space has it at the bottom-left with y up, so every y becomes
 //! `page.height - y`.
 //!
-//! A run is one `BT … ET`. Its first glyph is placed with `Tm`; each next
-//! glyph on the same baseline follows in a `TJ` array, with the difference
-//! between where the previous glyph's advance (its `/W` width) leaves the pen
-//! and where the glyph belongs as a `TJ` offset. A glyph off the baseline
-//! (`Glyph.y`) gets its own `Tm`. Word spacing (`Tw`) is never used: it does
-//! not apply to 2-byte codes.
+//! A run is one text section. Its first glyph is placed with a text matrix;
+//! each next glyph on the same baseline follows in the same `ShowText`, with
+//! the difference between where the previous glyph's advance (its `/W`
+//! width) leaves the pen and where the glyph belongs as an offset, so the
+//! file has one `Tm` and one `TJ` per baseline. A glyph off the baseline
+//! (`Glyph.y`) gets its own matrix. Word spacing (`Tw`) is never used: it
+//! does not apply to 2-byte codes.
 //!
 //! Copy text: a cluster (a glyph with text and the empty-text glyphs after
 //! it) whose glyphs' `ToUnicode` texts do not spell the cluster's text is
-//! wrapped in a `/Span << /ActualText … >> BDC … EMC`, e.g. a hyphen added at
-//! a line break (text "") or a base glyph with a mark glyph.
+//! wrapped in a `/Span << /ActualText … >>` marked-content sequence, e.g. a
+//! hyphen added at a line break (text "") or a base glyph with a mark glyph.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
 use std::sync::Arc;
+
+use printpdf::{
+    Actions, BorderArray, Codepoint, ColorArray, DictItem, FontId, HighlightingMode,
+    LinkAnnotation, Op, PaintMode, PdfFontHandle, Pt, TextItem, TextMatrix, XObjectId,
+    XObjectTransform,
+};
 
 use super::font::EmbeddedFont;
 use crate::fonts::Face;
-use crate::typeset::frame::{Glyph, ImageData, Item, Page, TextRun};
-
-/// One page's content stream and the resources it uses.
-pub(super) struct PageContent {
-    pub bytes: Vec<u8>,
-    pub fonts: BTreeSet<Face>,
-    /// Indices into the document's image list.
-    pub images: BTreeSet<usize>,
-}
+use crate::typeset::frame::{Glyph, ImageData, Item, LinkTarget, Page, Rect, TextRun};
 
 /// The resource name of image `index`.
 pub(super) fn image_name(index: usize) -> String {
     format!("Im{}", index + 1)
 }
 
+/// One page's operations. `heights` holds every page's height, for the
+/// targets of internal links.
 pub(super) fn page(
     page: &Page,
     fonts: &BTreeMap<Face, EmbeddedFont>,
     images: &[Arc<ImageData>],
-) -> Result<PageContent, String> {
-    let mut out = String::new();
-    let mut used_fonts = BTreeSet::new();
-    let mut used_images = BTreeSet::new();
+    heights: &[f32],
+) -> Result<Vec<Op>, String> {
+    let mut ops = Vec::new();
     let height = f64::from(page.height);
     for item in &page.items {
         match item {
             Item::Text(run) if run.glyphs.is_empty() => {}
-            Item::Text(run) => {
-                let font = &fonts[&run.face];
-                used_fonts.insert(run.face);
-                text_run(&mut out, run, font, height);
-            }
-            Item::Rule(rect) => {
-                let _ = writeln!(
-                    out,
-                    "{} {} {} {} re f",
-                    num(rect.x.into()),
-                    num(height - f64::from(rect.y) - f64::from(rect.height)),
-                    num(rect.width.into()),
-                    num(rect.height.into()),
-                );
-            }
+            Item::Text(run) => text_run(&mut ops, run, &fonts[&run.face], height),
+            Item::Rule(rect) => ops.push(Op::DrawRectangle {
+                rectangle: pdf_rect(page, rect, Some(PaintMode::Fill)),
+            }),
             Item::Image { rect, image } => {
                 let index = super::image::index(images, image)
                     .ok_or("an image missing from the image list")?;
-                used_images.insert(index);
-                let _ = writeln!(
-                    out,
-                    "q {} 0 0 {} {} {} cm /{} Do Q",
-                    num(rect.width.into()),
-                    num(rect.height.into()),
-                    num(rect.x.into()),
-                    num(height - f64::from(rect.y) - f64::from(rect.height)),
-                    image_name(index),
-                );
+                let corner = pdf_rect(page, rect, None);
+                ops.push(Op::UseXobject {
+                    id: XObjectId(image_name(index)),
+                    transform: XObjectTransform {
+                        translate_x: Some(corner.x),
+                        translate_y: Some(corner.y),
+                        scale_x: Some(corner.width.0),
+                        scale_y: Some(corner.height.0),
+                        ..XObjectTransform::default()
+                    },
+                });
             }
-            Item::Link { .. } => {}
+            Item::Link { rect, target } => ops.push(Op::LinkAnnotation {
+                link: link(page, rect, target, heights),
+            }),
         }
     }
-    Ok(PageContent {
-        bytes: out.into_bytes(),
-        fonts: used_fonts,
-        images: used_images,
-    })
+    Ok(ops)
 }
 
-fn text_run(out: &mut String, run: &TextRun, font: &EmbeddedFont, height: f64) {
+/// A frame rectangle (top-left origin) as a PDF rectangle (bottom-left).
+fn pdf_rect(page: &Page, rect: &Rect, mode: Option<PaintMode>) -> printpdf::Rect {
+    let at = |v: f64| Pt(round_to(v, 1000.0) as f32);
+    printpdf::Rect {
+        x: at(rect.x.into()),
+        y: at(f64::from(page.height) - f64::from(rect.y) - f64::from(rect.height)),
+        width: at(rect.width.into()),
+        height: at(rect.height.into()),
+        mode,
+        winding_order: None,
+    }
+}
+
+fn link(page: &Page, rect: &Rect, target: &LinkTarget, heights: &[f32]) -> LinkAnnotation {
+    let actions = match target {
+        LinkTarget::Uri(uri) => Actions::Uri(ascii_uri(uri)),
+        LinkTarget::Internal { page: to, y } => {
+            let height = heights[*to];
+            let top = (height - y).clamp(0.0, height);
+            Actions::Goto(printpdf::Destination::Xyz {
+                page: to + 1,
+                left: None,
+                top: Some(round_to(top.into(), 1000.0) as f32),
+                zoom: None,
+            })
+        }
+    };
+    LinkAnnotation {
+        rect: pdf_rect(page, rect, None),
+        actions,
+        border: BorderArray::Solid([0.0, 0.0, 0.0]),
+        color: ColorArray::Transparent,
+        highlighting: HighlightingMode::Invert,
+    }
+}
+
+/// URIs are ASCII in PDF: other bytes, spaces and controls are %-escaped.
+fn ascii_uri(uri: &str) -> String {
+    let mut out = String::with_capacity(uri.len());
+    for &byte in uri.as_bytes() {
+        if byte.is_ascii_graphic() {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn text_run(ops: &mut Vec<Op>, run: &TextRun, font: &EmbeddedFont, height: f64) {
     let size = round_to(f64::from(run.size), 1000.0);
-    let _ = writeln!(out, "BT\n/{} {} Tf", font.resource, num(size));
+    ops.push(Op::StartTextSection);
+    ops.push(Op::SetFont {
+        font: PdfFontHandle::External(FontId(font.resource.clone())),
+        size: Pt(size as f32),
+    });
     let mut text = TextWriter {
-        out,
+        ops,
+        font,
         size,
         pen: None,
-        array: String::new(),
-        codes_open: false,
+        items: Vec::new(),
     };
     for cluster in clusters(&run.glyphs) {
         let actual = run.text_of(&cluster[0]);
         let span = !spells(cluster.iter().map(|g| font.text(g.id)), actual);
         if span {
             text.flush();
-            let _ = writeln!(
-                text.out,
-                "/Span << /ActualText {} >> BDC",
-                utf16_hex(actual)
-            );
+            text.ops.push(Op::BeginMarkedContentWithProperties {
+                tag: "Span".into(),
+                properties: actual_text(actual),
+            });
         }
         for glyph in cluster {
             let x = f64::from(run.x) + f64::from(glyph.x);
             let y = height - (f64::from(run.y) + f64::from(glyph.y));
-            text.glyph(font.code(glyph.id), x, y, font.width(glyph.id));
+            text.glyph(glyph.id, x, y);
         }
         if span {
             text.flush();
-            text.out.push_str("EMC\n");
+            text.ops.push(Op::EndMarkedContent);
         }
     }
     text.flush();
-    text.out.push_str("ET\n");
+    text.ops.push(Op::EndTextSection);
+}
+
+/// `<< /ActualText (text) >>`, the text in UTF-16BE with its byte order mark.
+fn actual_text(text: &str) -> DictItem {
+    let mut data = vec![0xFE, 0xFF];
+    data.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    DictItem::Dict {
+        map: BTreeMap::from([(
+            "ActualText".to_owned(),
+            DictItem::String {
+                data,
+                literal: false,
+            },
+        )]),
+    }
 }
 
 /// Whether `parts`, one after another, are exactly `text` (without
@@ -153,123 +208,61 @@ fn clusters(glyphs: &[Glyph]) -> Vec<&[Glyph]> {
     out
 }
 
-/// Builds the `Tm` / `TJ` operators of one text object.
+/// Builds the text matrices and `ShowText` operations of one text section.
 struct TextWriter<'a> {
-    out: &'a mut String,
+    ops: &'a mut Vec<Op>,
+    font: &'a EmbeddedFont,
     size: f64,
     /// Where the pen is after the last glyph, in user space.
     pen: Option<(f64, f64)>,
-    /// The pending `TJ` array's contents.
-    array: String,
-    /// Whether the array ends in an open `<…` hex string.
-    codes_open: bool,
+    /// The pending `ShowText`'s glyphs and offsets.
+    items: Vec<TextItem>,
 }
 
 impl TextWriter<'_> {
-    fn glyph(&mut self, code: u16, x: f64, y: f64, width: i64) {
+    fn glyph(&mut self, id: u16, x: f64, y: f64) {
         match self.pen {
             Some((pen_x, pen_y)) if (pen_y - y).abs() < 0.0005 => {
                 // TJ offsets are in 1/1000 text space units, subtracted.
                 let offset = round_to((pen_x - x) * 1000.0 / self.size, 100.0);
                 if offset != 0.0 {
-                    self.close_codes();
-                    self.array.push(' ');
-                    push_num(&mut self.array, offset, 2);
-                    self.array.push(' ');
+                    self.items.push(TextItem::Offset(offset as f32));
                     self.pen = Some((pen_x - offset * self.size / 1000.0, pen_y));
                 }
             }
             _ => {
                 self.flush();
                 let (x, y) = (round_to(x, 1000.0), round_to(y, 1000.0));
-                let _ = writeln!(self.out, "1 0 0 1 {} {} Tm", num(x), num(y));
+                self.ops.push(Op::SetTextMatrix {
+                    matrix: TextMatrix::Raw([1.0, 0.0, 0.0, 1.0, x as f32, y as f32]),
+                });
                 self.pen = Some((x, y));
             }
         }
-        if !self.codes_open {
-            self.array.push('<');
-            self.codes_open = true;
+        let codepoint = Codepoint {
+            gid: self.font.glyph(id),
+            offset: 0.0,
+            cid: Some(self.font.text(id).to_owned()),
+        };
+        match self.items.last_mut() {
+            Some(TextItem::GlyphIds(glyphs)) => glyphs.push(codepoint),
+            _ => self.items.push(TextItem::GlyphIds(vec![codepoint])),
         }
-        for shift in [12, 8, 4, 0] {
-            self.array.push(char::from(
-                b"0123456789ABCDEF"[usize::from(code >> shift) & 0xF],
-            ));
-        }
+        let width = self.font.width(id) as f64;
         if let Some((pen_x, pen_y)) = self.pen {
-            self.pen = Some((pen_x + width as f64 * self.size / 1000.0, pen_y));
+            self.pen = Some((pen_x + width * self.size / 1000.0, pen_y));
         }
     }
 
-    fn close_codes(&mut self) {
-        if self.codes_open {
-            self.array.push('>');
-            self.codes_open = false;
-        }
-    }
-
-    /// Writes the pending `TJ`; the pen stays where it is.
+    /// Writes the pending `ShowText`; the pen stays where it is.
     fn flush(&mut self) {
-        self.close_codes();
-        if !self.array.is_empty() {
-            let _ = writeln!(self.out, "[{}] TJ", self.array.trim());
-            self.array.clear();
+        if !self.items.is_empty() {
+            let items = std::mem::take(&mut self.items);
+            self.ops.push(Op::ShowText { items });
         }
     }
-}
-
-/// A PDF text string in UTF-16BE with its byte order mark, as hex.
-fn utf16_hex(text: &str) -> String {
-    let mut out = String::from("<FEFF");
-    for unit in text.encode_utf16() {
-        let _ = write!(out, "{unit:04X}");
-    }
-    out.push('>');
-    out
 }
 
 fn round_to(value: f64, per_unit: f64) -> f64 {
     (value * per_unit).round() / per_unit
-}
-
-/// A number with at most 3 decimals, without trailing zeros.
-pub(super) fn num(value: f64) -> String {
-    let mut out = String::new();
-    push_num(&mut out, value, 3);
-    out
-}
-
-/// Appends `value` rounded to `places` decimals (at most 3), without
-/// trailing zeros, and `0` rather than `-0`. No allocation: it runs for
-/// every glyph set apart in a justified line.
-pub(super) fn push_num(out: &mut String, value: f64, places: u32) {
-    let scale = 10_i64.pow(places);
-    let n = (value * scale as f64).round() as i64;
-    if n < 0 {
-        out.push('-');
-    }
-    let (whole, mut frac) = (
-        n.unsigned_abs() / scale as u64,
-        n.unsigned_abs() % scale as u64,
-    );
-    push_digits(out, whole);
-    if frac != 0 {
-        out.push('.');
-        let mut width = places;
-        while frac % 10 == 0 {
-            frac /= 10;
-            width -= 1;
-        }
-        let digits = frac.checked_ilog10().unwrap_or(0) + 1;
-        for _ in digits..width {
-            out.push('0');
-        }
-        push_digits(out, frac);
-    }
-}
-
-fn push_digits(out: &mut String, n: u64) {
-    if n >= 10 {
-        push_digits(out, n / 10);
-    }
-    out.push(char::from(b'0' + (n % 10) as u8));
 }

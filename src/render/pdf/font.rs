@@ -1,18 +1,24 @@
-//! Embedding a face: subset to the glyphs the book shows, as a Type0 font
-//! with `Identity-H` encoding and a `ToUnicode` CMap.
+//! Embedding a face: quire subsets it to the glyphs the book shows and hands
+//! printpdf the subset as a font of its own, which printpdf writes as a Type0
+//! font with `Identity-H` encoding, `/W` widths and a `ToUnicode` CMap.
 //!
-//! - CFF faces (the CJK `.otf` files): the `CFF ` table is subset with
-//!   allsorts and embedded bare, `/FontFile3 /Subtype /CIDFontType0C`, under a
-//!   `CIDFontType0`. allsorts keeps each glyph's CID in the subset's charset,
-//!   so the codes in the content stream are those CIDs; a viewer maps them to
-//!   the subset's glyphs through the charset.
-//! - TrueType faces: subset with allsorts (renumbered: the n-th glyph of the
-//!   sorted glyph list becomes glyph n), embedded as `/FontFile2` under a
-//!   `CIDFontType2` with `/CIDToGIDMap /Identity`; the codes are the new
-//!   glyph ids.
+//! - The subset is a whole font file made by allsorts (printpdf adds no
+//!   subsetting of its own without its `text_layout` feature). Glyphs are
+//!   renumbered: the n-th glyph of the sorted glyph list becomes glyph n, and
+//!   the content stream shows these new ids.
+//! - CFF faces (the CJK `.otf` files): printpdf embeds the subset's bare
+//!   CID-keyed `CFF ` table (`/FontFile3 /Subtype /CIDFontType0C` under a
+//!   `CIDFontType0`) and writes each glyph as its CID from the subset's
+//!   charset, which allsorts keeps from the original face.
+//! - TrueType faces: `/FontFile2` under a `CIDFontType2` with
+//!   `/CIDToGIDMap /Identity`; the codes are the new glyph ids.
 //!
-//! Widths (`/W`) come from the original face's `hmtx`, rounded to 1/1000 em;
-//! the content stream positions glyphs against the same rounded widths.
+//! printpdf reads widths and metrics from the [`ParsedFont`] it is given, so
+//! quire fills one in 1/1000 em: `/W` then holds the original face's `hmtx`
+//! advances rounded to 1/1000 em, the same widths the content stream is
+//! positioned against. The descriptor values printpdf cannot derive without
+//! `text_layout` (flags, italic angle, cap height) are kept in [`Descriptor`]
+//! for the finishing step.
 
 use std::collections::BTreeMap;
 
@@ -23,7 +29,7 @@ use allsorts::font_data::FontData;
 use allsorts::subset::{CmapTarget, SubsetProfile};
 use allsorts::tables::FontTableProvider;
 use allsorts::tag;
-use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
+use printpdf::{FontMetrics, FontType, ParsedFont, PdfFont, PdfFontMetricsStub};
 
 use crate::fonts::{Face, FontFile};
 use crate::typeset::frame::{Item, Pages};
@@ -65,53 +71,63 @@ fn usual_text<'p>(texts: &BTreeMap<&'p str, usize>) -> Option<&'p str> {
         .map(|(text, _)| *text)
 }
 
-/// A face written into the document.
+/// A face written into the document: how the content stream shows its
+/// glyphs and what the finishing step sets in its descriptor.
 #[derive(Debug)]
 pub(super) struct EmbeddedFont {
-    /// The Type0 font object.
-    pub id: ObjectId,
-    /// Its name in page resources, `F1` …
+    /// The font's name in page resources, `F1` …
     pub resource: String,
-    /// Original glyph id → code in the content stream (2 bytes, Identity-H).
-    codes: BTreeMap<u16, u16>,
-    /// Original glyph id → advance in 1/1000 em, as written in `/W`.
-    widths: BTreeMap<u16, i64>,
-    /// Original glyph id → its text in the `ToUnicode` CMap.
-    texts: BTreeMap<u16, String>,
+    /// `TAG+PostScriptName`, the subset's `/BaseFont`.
+    pub base_font: String,
+    /// Whether the program is CFF (a `CIDFontType0`).
+    pub cff: bool,
+    pub descriptor: Descriptor,
+    /// Original glyph id → glyph id in the subset (for every glyph of the
+    /// face: a lookup per glyph shown is a hot path).
+    subset_ids: Vec<u16>,
+    /// By subset glyph id: the advance in 1/1000 em, as written in `/W`.
+    widths: Vec<i64>,
+    /// By subset glyph id: the text in the `ToUnicode` CMap.
+    texts: Vec<String>,
+}
+
+/// The `/FontDescriptor` values of a face, in 1/1000 em.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Descriptor {
+    pub flags: i64,
+    pub bbox: [i64; 4],
+    pub italic_angle: f32,
+    pub ascent: i64,
+    pub descent: i64,
+    pub cap_height: i64,
+    pub stem_v: i64,
 }
 
 impl EmbeddedFont {
-    pub fn code(&self, glyph: u16) -> u16 {
-        self.codes[&glyph]
+    /// The glyph id the subset gives an original glyph.
+    pub fn glyph(&self, glyph: u16) -> u16 {
+        self.subset_ids[usize::from(glyph)]
     }
 
     /// Advance width in 1/1000 em.
     pub fn width(&self, glyph: u16) -> i64 {
-        self.widths[&glyph]
+        self.widths[usize::from(self.glyph(glyph))]
     }
 
     /// What copying the glyph gives without an `ActualText` span.
     pub fn text(&self, glyph: u16) -> &str {
-        self.texts.get(&glyph).map_or("", String::as_str)
+        &self.texts[usize::from(self.glyph(glyph))]
     }
 }
 
-/// The subset font program, and the code of each kept glyph.
-struct Subset {
-    program: Vec<u8>,
-    /// Original glyph id → code.
-    codes: BTreeMap<u16, u16>,
-    cff: bool,
-}
-
-/// Subsets `file` to the glyphs in `usage` and writes the font objects.
+/// Subsets `file` to the glyphs in `usage`: the face as quire will show it,
+/// and the font printpdf embeds for it.
 pub(super) fn embed(
-    doc: &mut Document,
     face: Face,
     file: &FontFile,
     usage: &GlyphUsage,
     resource: String,
-) -> Result<EmbeddedFont, String> {
+) -> Result<(EmbeddedFont, PdfFont), String> {
     let parsed = ttf_parser::Face::parse(&file.data, 0).map_err(|e| e.to_string())?;
     let count = parsed.number_of_glyphs();
     if let Some(bad) = usage.keys().find(|&&g| g >= count) {
@@ -123,23 +139,21 @@ pub(super) fn embed(
     let mut glyphs = vec![0u16];
     glyphs.extend(usage.keys().copied().filter(|&g| g != 0));
 
-    let subset = if parsed.tables().cff.is_some() {
-        subset_cff(&file.data, &glyphs)?
-    } else if parsed.tables().glyf.is_some() {
-        subset_truetype(&file.data, &glyphs)?
-    } else {
+    let cff = parsed.tables().cff.is_some();
+    if !cff && parsed.tables().glyf.is_none() {
         return Err("neither CFF nor TrueType outlines (CFF2 is not supported)".into());
-    };
+    }
+    let program = subset_program(&file.data, &glyphs, cff)?;
 
     let scale = 1000.0 / f64::from(parsed.units_per_em());
     let units = |v: i16| (f64::from(v) * scale).round() as i64;
-    let widths: BTreeMap<u16, i64> = glyphs
+    let widths: Vec<i64> = glyphs
         .iter()
         .map(|&g| {
             let advance = parsed
                 .glyph_hor_advance(ttf_parser::GlyphId(g))
                 .unwrap_or(0);
-            (g, (f64::from(advance) * scale).round() as i64)
+            (f64::from(advance) * scale).round() as i64
         })
         .collect();
     let mut texts: BTreeMap<u16, String> = usage
@@ -166,7 +180,6 @@ pub(super) fn embed(
 
     let bbox = parsed.global_bounding_box();
     let ascent = units(parsed.ascender());
-    let descent = units(parsed.descender());
     let italic_angle = parsed.italic_angle();
     let mut flags = 4; // symbolic: glyphs outside the standard Latin set
     if parsed.is_monospaced() {
@@ -176,154 +189,86 @@ pub(super) fn embed(
         flags |= 64;
     }
     let weight = f64::from(parsed.weight().to_number());
-    let stem_v = 50 + (weight / 65.0).powi(2).round() as i64;
-
-    let mut descriptor = dictionary! {
-        "Type" => "FontDescriptor",
-        "FontName" => base_font.clone(),
-        "Flags" => flags,
-        "FontBBox" => vec![
-            units(bbox.x_min).into(),
-            units(bbox.y_min).into(),
-            units(bbox.x_max).into(),
-            units(bbox.y_max).into(),
+    let descriptor = Descriptor {
+        flags,
+        bbox: [
+            units(bbox.x_min),
+            units(bbox.y_min),
+            units(bbox.x_max),
+            units(bbox.y_max),
         ],
-        "ItalicAngle" => super::real(italic_angle),
-        "Ascent" => ascent,
-        "Descent" => descent,
-        "CapHeight" => parsed.capital_height().map_or(ascent, units),
-        "StemV" => stem_v,
+        italic_angle,
+        ascent,
+        descent: units(parsed.descender()),
+        cap_height: parsed.capital_height().map_or(ascent, units),
+        stem_v: 50 + (weight / 65.0).powi(2).round() as i64,
     };
-    let mut program = if subset.cff {
-        Stream::new(dictionary! { "Subtype" => "CIDFontType0C" }, subset.program)
-    } else {
-        let length = subset.program.len() as i64;
-        Stream::new(dictionary! { "Length1" => length }, subset.program)
-    };
-    super::deflate(&mut program, super::Effort::Fast)?;
-    let program_id = doc.add_object(program);
-    descriptor.set(
-        if subset.cff { "FontFile3" } else { "FontFile2" },
-        program_id,
-    );
-    let descriptor_id = doc.add_object(descriptor);
 
-    let mut by_code: Vec<(u16, u16)> = subset.codes.iter().map(|(&g, &c)| (c, g)).collect();
-    by_code.sort_unstable();
-    let mut cid_font = dictionary! {
-        "Type" => "Font",
-        "Subtype" => if subset.cff { "CIDFontType0" } else { "CIDFontType2" },
-        "BaseFont" => base_font.clone(),
-        "CIDSystemInfo" => dictionary! {
-            "Registry" => Object::string_literal("Adobe"),
-            "Ordering" => Object::string_literal("Identity"),
-            "Supplement" => 0,
-        },
-        "FontDescriptor" => descriptor_id,
-        "DW" => DEFAULT_WIDTH,
-        "W" => width_array(&by_code, &widths),
-    };
-    if !subset.cff {
-        cid_font.set("CIDToGIDMap", "Identity");
+    let mut subset_ids = vec![0u16; usize::from(count)];
+    for (new, &old) in glyphs.iter().enumerate() {
+        subset_ids[usize::from(old)] = new as u16;
     }
-    let cid_font_id = doc.add_object(cid_font);
-
-    let mut cmap = Stream::new(
-        Dictionary::new(),
-        to_unicode_cmap(&by_code, &texts).into_bytes(),
-    );
-    super::deflate(&mut cmap, super::Effort::Normal)?;
-    let cmap_id = doc.add_object(cmap);
-
-    // A Type0 font over a CIDFontType0 is named `<CIDFont>-<CMap>`; over a
-    // CIDFontType2, like its CIDFont (ISO 32000-1, table 121).
-    let type0_name = if subset.cff {
-        format!("{base_font}-Identity-H")
-    } else {
-        base_font.clone()
-    };
-    let id = doc.add_object(dictionary! {
-        "Type" => "Font",
-        "Subtype" => "Type0",
-        "BaseFont" => type0_name,
-        "Encoding" => "Identity-H",
-        "DescendantFonts" => vec![Object::Reference(cid_font_id)],
-        "ToUnicode" => cmap_id,
-    });
-
-    Ok(EmbeddedFont {
-        id,
+    let texts = glyphs
+        .iter()
+        .map(|g| texts.remove(g).unwrap_or_default())
+        .collect();
+    let pdf_font = printpdf_font(&program, &base_font, cff, &widths, &descriptor, &parsed);
+    let font = EmbeddedFont {
         resource,
-        codes: subset.codes,
+        base_font,
+        cff,
+        descriptor,
+        subset_ids,
         widths,
         texts,
+    };
+    Ok((font, pdf_font))
+}
+
+/// The subset as printpdf takes it: the program, and the widths (by subset
+/// glyph id) and metrics printpdf writes, in 1/1000 em.
+fn printpdf_font(
+    program: &[u8],
+    base_font: &str,
+    cff: bool,
+    widths: &[i64],
+    descriptor: &Descriptor,
+    parsed: &ttf_parser::Face<'_>,
+) -> PdfFont {
+    let to_u16 = |w: i64| u16::try_from(w.max(0)).unwrap_or(u16::MAX);
+    let to_i16 = |v: i64| v.clamp(i64::from(i16::MIN), i64::from(i16::MAX)) as i16;
+    let [x_min, y_min, x_max, y_max] = descriptor.bbox.map(to_i16);
+    PdfFont::new(ParsedFont {
+        original_bytes: program.to_vec(),
+        font_index: 0,
+        font_name: Some(base_font.to_owned()),
+        codepoint_to_glyph: BTreeMap::new(),
+        glyph_widths: widths
+            .iter()
+            .enumerate()
+            .map(|(new, &width)| (new as u16, to_u16(width)))
+            .collect(),
+        units_per_em: 1000,
+        font_metrics: FontMetrics {
+            ascent: to_i16(descriptor.ascent),
+            descent: to_i16(descriptor.descent),
+        },
+        font_type: if cff {
+            FontType::OpenTypeCFF(())
+        } else {
+            FontType::TrueType
+        },
+        pdf_font_metrics: PdfFontMetricsStub {
+            units_per_em: 1000,
+            x_min,
+            y_min,
+            x_max,
+            y_max,
+            caret_slope_rise: 1,
+            caret_slope_run: 0,
+            us_weight_class: parsed.weight().to_number(),
+        },
     })
-}
-
-const DEFAULT_WIDTH: i64 = 1000;
-
-/// `/W`: `first [w1 w2 …]` for runs of consecutive codes, leaving out the
-/// widths equal to `/DW`.
-fn width_array(by_code: &[(u16, u16)], widths: &BTreeMap<u16, i64>) -> Vec<Object> {
-    let mut out = Vec::new();
-    let mut run: Option<(u16, Vec<Object>)> = None;
-    let mut last_code = 0u16;
-    for &(code, glyph) in by_code {
-        let width = widths[&glyph];
-        if width == DEFAULT_WIDTH {
-            continue;
-        }
-        match &mut run {
-            Some((_, ws)) if code == last_code.wrapping_add(1) => ws.push(width.into()),
-            _ => {
-                if let Some((first, ws)) = run.take() {
-                    out.push(i64::from(first).into());
-                    out.push(ws.into());
-                }
-                run = Some((code, vec![width.into()]));
-            }
-        }
-        last_code = code;
-    }
-    if let Some((first, ws)) = run {
-        out.push(i64::from(first).into());
-        out.push(ws.into());
-    }
-    out
-}
-
-/// The `ToUnicode` CMap: each code → its glyph's usual text (UTF-16BE).
-fn to_unicode_cmap(by_code: &[(u16, u16)], texts: &BTreeMap<u16, String>) -> String {
-    let entries: Vec<(u16, &str)> = by_code
-        .iter()
-        .filter_map(|(code, glyph)| texts.get(glyph).map(|t| (*code, t.as_str())))
-        .collect();
-    let mut out = String::from(
-        "/CIDInit /ProcSet findresource begin\n\
-         12 dict begin\n\
-         begincmap\n\
-         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
-         /CMapName /Adobe-Identity-UCS def\n\
-         /CMapType 2 def\n\
-         1 begincodespacerange\n\
-         <0000> <FFFF>\n\
-         endcodespacerange\n",
-    );
-    for chunk in entries.chunks(100) {
-        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
-        for (code, text) in chunk {
-            let utf16: String = text.encode_utf16().map(|u| format!("{u:04X}")).collect();
-            out.push_str(&format!("<{code:04X}> <{utf16}>\n"));
-        }
-        out.push_str("endbfchar\n");
-    }
-    out.push_str(
-        "endcmap\n\
-         CMapName currentdict /CMap defineresource pop\n\
-         end\n\
-         end\n",
-    );
-    out
 }
 
 /// The smallest character the face's Unicode cmap maps to each of `glyphs`
@@ -369,73 +314,62 @@ fn postscript_name(face: &ttf_parser::Face<'_>, file: &FontFile) -> String {
     }
 }
 
-fn read_provider<'a>(data: &'a [u8]) -> Result<impl FontTableProvider + 'a, String> {
+/// A font file holding only `glyphs`, renumbered in that order (TrueType
+/// appends the components of composite glyphs), and the tables a PDF viewer
+/// needs.
+///
+/// A CID-keyed CFF face (the CJK faces) needs no other table: printpdf
+/// embeds its bare `CFF ` table and reads the charset from it, so the subset
+/// table goes into the smallest OpenType file that holds it. Other faces are
+/// subset whole by allsorts (a name-keyed CFF font is embedded as OpenType).
+fn subset_program(data: &[u8], glyphs: &[u16], cff: bool) -> Result<Vec<u8>, String> {
     let font = ReadScope::new(data)
         .read::<FontData<'_>>()
         .map_err(|e| e.to_string())?;
-    font.table_provider(0).map_err(|e| e.to_string())
+    let provider = font.table_provider(0).map_err(|e| e.to_string())?;
+    if cff {
+        let table = provider
+            .read_table_data(tag::CFF)
+            .map_err(|e| e.to_string())?;
+        let cff = ReadScope::new(&table)
+            .read::<CFF<'_>>()
+            .map_err(|e| e.to_string())?;
+        if cff.fonts.len() == 1 && cff.fonts[0].is_cid_keyed() {
+            let subset: CFF<'_> = cff.subset(glyphs, true).map_err(|e| e.to_string())?.into();
+            let mut buffer = WriteBuffer::new();
+            CFF::write(&mut buffer, &subset).map_err(|e| e.to_string())?;
+            return Ok(sfnt_with_cff(&buffer.into_inner()));
+        }
+    }
+    let mut tables = vec![tag::HEAD, tag::HHEA, tag::HMTX, tag::MAXP];
+    if !cff {
+        tables.extend([tag::CVT, tag::FPGM, tag::PREP]);
+    }
+    let profile = SubsetProfile::Custom(tables);
+    allsorts::subset::subset(&provider, glyphs, &profile, CmapTarget::Unicode)
+        .map_err(|e| e.to_string())
 }
 
-/// The bare `CFF ` table of the subset. The codes: the charset's CIDs for a
-/// CID-keyed font, else the new glyph ids (a CIDFontType0 with a name-keyed
-/// CFF program uses CIDs as glyph ids).
-fn subset_cff(data: &[u8], glyphs: &[u16]) -> Result<Subset, String> {
-    let provider = read_provider(data)?;
-    let table = provider
-        .read_table_data(tag::CFF)
-        .map_err(|e| e.to_string())?;
-    let cff = ReadScope::new(&table)
-        .read::<CFF<'_>>()
-        .map_err(|e| e.to_string())?;
-    if cff.fonts.len() != 1 {
-        return Err("a CFF table with more than one font".into());
+/// An OpenType file (`OTTO`) whose one table is `cff`.
+fn sfnt_with_cff(cff: &[u8]) -> Vec<u8> {
+    const HEADER: u32 = 12 + 16; // the offset table and one table record
+    let padded = cff.len().next_multiple_of(4);
+    let mut out = Vec::with_capacity(HEADER as usize + padded);
+    out.extend(b"OTTO");
+    for field in [1u16, 16, 0, 0] {
+        // numTables, searchRange, entrySelector, rangeShift
+        out.extend(field.to_be_bytes());
     }
-    let subset: CFF<'_> = cff.subset(glyphs, true).map_err(|e| e.to_string())?.into();
-    let font = &subset.fonts[0];
-    let mut codes = BTreeMap::new();
-    for (new, &old) in glyphs.iter().enumerate() {
-        let new = new as u16;
-        let code = if font.is_cid_keyed() {
-            font.charset
-                .id_for_glyph(new)
-                .ok_or_else(|| format!("glyph {old} has no CID in the subset"))?
-        } else {
-            new
-        };
-        codes.insert(old, code);
-    }
-    let mut buffer = WriteBuffer::new();
-    CFF::write(&mut buffer, &subset).map_err(|e| e.to_string())?;
-    Ok(Subset {
-        program: buffer.into_inner(),
-        codes,
-        cff: true,
-    })
-}
-
-/// A TrueType font with only `glyphs` (plus the components of composite
-/// glyphs, appended), and the tables a PDF viewer needs.
-fn subset_truetype(data: &[u8], glyphs: &[u16]) -> Result<Subset, String> {
-    let provider = read_provider(data)?;
-    let profile = SubsetProfile::Custom(vec![
-        tag::HEAD,
-        tag::HHEA,
-        tag::HMTX,
-        tag::MAXP,
-        tag::CVT,
-        tag::FPGM,
-        tag::PREP,
-    ]);
-    let program = allsorts::subset::subset(&provider, glyphs, &profile, CmapTarget::Unicode)
-        .map_err(|e| e.to_string())?;
-    let codes = glyphs
-        .iter()
-        .enumerate()
-        .map(|(new, &old)| (old, new as u16))
-        .collect();
-    Ok(Subset {
-        program,
-        codes,
-        cff: false,
-    })
+    let checksum = cff.chunks(4).fold(0u32, |sum, word| {
+        let mut bytes = [0u8; 4];
+        bytes[..word.len()].copy_from_slice(word);
+        sum.wrapping_add(u32::from_be_bytes(bytes))
+    });
+    out.extend(b"CFF ");
+    out.extend(checksum.to_be_bytes());
+    out.extend(HEADER.to_be_bytes());
+    out.extend((cff.len() as u32).to_be_bytes());
+    out.extend(cff);
+    out.resize(HEADER as usize + padded, 0);
+    out
 }

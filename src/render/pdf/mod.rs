@@ -1,27 +1,30 @@
 //! The PDF writer: typeset frames → a PDF file.
 //!
 //! It reads only [`Pages`] (see [`crate::typeset::frame`]) and the font files,
-//! never the document model. The file is built directly with lopdf:
+//! never the document model. printpdf writes the file:
 //!
 //! - text runs show glyph ids through `Identity-H` Type0 fonts, each glyph at
 //!   the position the typesetter gave it (`Tm` and `TJ` offsets, no `Tw`);
-//! - every face in use is embedded once, subset to the glyphs the book shows
-//!   ([`font`]): CFF faces as bare CID-keyed CFF (`CIDFontType0`), TrueType
-//!   faces as `CIDFontType2`, each with a `ToUnicode` CMap built from the
-//!   glyphs' text (and `ActualText` spans where a glyph's copy text differs
-//!   from its usual one, as for a hyphen added at a line break);
+//! - every face in use is embedded once, subset by quire to the glyphs the
+//!   book shows ([`font`]): CFF faces as bare CID-keyed CFF
+//!   (`CIDFontType0`), TrueType faces as `CIDFontType2`, each with a
+//!   `ToUnicode` CMap built from the glyphs' text (and `ActualText` spans
+//!   where a glyph's copy text differs from its usual one, as for a hyphen
+//!   added at a line break);
 //! - images are written losslessly (Flate with PNG predictors, [`image`]);
-//! - links become link annotations, the outline a nested `/Outlines` tree,
-//!   the label ranges a `/PageLabels` number tree.
+//! - links become link annotations.
+//!
+//! What printpdf cannot express is done on the lopdf document it returns, in
+//! one place ([`finish`]): the nested outline, page labels, `/Lang`, the
+//! document info, a reproducible trailer `/ID`, PDF 1.7 with a
+//! cross-reference stream, and compression at quire's levels.
 //!
 //! The output is deterministic: the same input gives the same bytes (the
-//! trailer `/ID` and the subset tags are hashes, no clock is read).
-//!
-//! printpdf is not used: without its `text_layout` feature it embeds whole
-//! fonts (6.8 MB per CJK face), and in any build it names subset fonts and the
-//! trailer `/ID` with random strings and writes a flat outline.
+//! trailer `/ID` and the subset tags are hashes, no clock is read, and every
+//! printpdf id is one quire chose).
 
 mod content;
+mod finish;
 mod font;
 mod image;
 #[cfg(test)]
@@ -29,13 +32,13 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream, StringFormat};
+use printpdf::{
+    FontId, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Pt, XObjectId,
+};
 
 use crate::book::Lang;
 use crate::fonts::Fonts;
-use crate::typeset::frame::{
-    Item, LabelRange, LabelStyle, LinkTarget, OutlineItem, Page, Pages, Rect,
-};
+use crate::typeset::frame::{Item, LinkTarget, OutlineItem, Pages, Rect};
 
 /// What the PDF says about itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,137 +61,57 @@ pub const PRODUCER: &str = "quire";
 /// the faces in `fonts`.
 pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>, String> {
     validate(pages)?;
-    let mut doc = Document::with_version("1.7");
-    let pages_id = doc.new_object_id();
-    let page_ids: Vec<ObjectId> = pages.pages.iter().map(|_| doc.new_object_id()).collect();
+    let mut doc = PdfDocument::new(&meta.title);
 
     let mut embedded = BTreeMap::new();
     for (i, (face, usage)) in font::collect_usage(pages).into_iter().enumerate() {
         let resource = format!("F{}", i + 1);
-        let font = font::embed(&mut doc, face, fonts.file(face), &usage, resource)
+        let (font, pdf_font) = font::embed(face, fonts.file(face), &usage, resource)
             .map_err(|e| format!("font {}: {e}", face.key()))?;
+        doc.resources
+            .fonts
+            .map
+            .insert(FontId(font.resource.clone()), pdf_font);
         embedded.insert(face, font);
     }
 
     let images = image::collect(pages);
-    let mut image_ids = Vec::with_capacity(images.len());
     for (i, data) in images.iter().enumerate() {
-        let stream = image::xobject(data).map_err(|e| format!("image {}: {e}", i + 1))?;
-        image_ids.push(doc.add_object(stream));
+        let xobject = image::xobject(data).map_err(|e| format!("image {}: {e}", i + 1))?;
+        doc.resources
+            .xobjects
+            .map
+            .insert(XObjectId(content::image_name(i)), xobject);
     }
 
-    for (index, page) in pages.pages.iter().enumerate() {
-        let content = content::page(page, &embedded, &images)?;
-        let mut stream = Stream::new(Dictionary::new(), content.bytes);
-        deflate(&mut stream, Effort::Normal)?;
-        let contents_id = doc.add_object(stream);
-
-        let mut resources = Dictionary::new();
-        if !content.fonts.is_empty() {
-            let dict: Dictionary = content
-                .fonts
-                .iter()
-                .map(|face| {
-                    let font = &embedded[face];
-                    (font.resource.clone(), Object::Reference(font.id))
-                })
-                .collect();
-            resources.set("Font", dict);
-        }
-        if !content.images.is_empty() {
-            let dict: Dictionary = content
-                .images
-                .iter()
-                .map(|&i| (content::image_name(i), Object::Reference(image_ids[i])))
-                .collect();
-            resources.set("XObject", dict);
-        }
-
-        let mut annots = Vec::new();
-        for item in &page.items {
-            if let Item::Link { rect, target } = item {
-                let annot = link_annotation(page, rect, target, &pages.pages, &page_ids);
-                annots.push(Object::Reference(doc.add_object(annot)));
-            }
-        }
-
-        let mut dict = dictionary! {
-            "Type" => "Page",
-            "Parent" => pages_id,
-            "MediaBox" => vec![0.into(), 0.into(), real(page.width), real(page.height)],
-            "Resources" => resources,
-            "Contents" => contents_id,
-        };
-        if !annots.is_empty() {
-            dict.set("Annots", annots);
-        }
-        doc.set_object(page_ids[index], dict);
+    let heights: Vec<f32> = pages.pages.iter().map(|p| p.height).collect();
+    for page in &pages.pages {
+        let ops = content::page(page, &embedded, &images, &heights)?;
+        let size = printpdf::Rect::from_wh(Pt(page.width), Pt(page.height));
+        doc.pages.push(PdfPage {
+            media_box: size.clone(),
+            trim_box: size.clone(),
+            crop_box: size,
+            ops,
+        });
     }
-    doc.set_object(
-        pages_id,
-        dictionary! {
-            "Type" => "Pages",
-            "Kids" => page_ids.iter().map(|&id| Object::Reference(id)).collect::<Vec<_>>(),
-            "Count" => page_ids.len() as i64,
-        },
-    );
 
-    let mut catalog = dictionary! {
-        "Type" => "Catalog",
-        "Pages" => pages_id,
-        "Lang" => Object::string_literal(meta.lang.tag()),
-        "ViewerPreferences" => dictionary! { "DisplayDocTitle" => true },
+    // Streams are compressed by `finish`, images are quire's own bytes.
+    let options = PdfSaveOptions {
+        optimize: false,
+        subset_fonts: false,
+        secure: true,
+        image_optimization: None,
     };
-    if !pages.outline.is_empty() {
-        let outlines_id = doc.new_object_id();
-        let (first, last) = outline_level(&mut doc, &pages.outline, outlines_id, pages, &page_ids);
-        doc.set_object(
-            outlines_id,
-            dictionary! {
-                "Type" => "Outlines",
-                "First" => first,
-                "Last" => last,
-                "Count" => pages.outline.len() as i64,
-            },
-        );
-        catalog.set("Outlines", outlines_id);
-        catalog.set("PageMode", "UseOutlines");
+    let mut warnings = Vec::new();
+    let document = doc.to_lopdf_document(&options, &mut warnings);
+    if let Some(error) = warnings
+        .iter()
+        .find(|w| w.severity == PdfParseErrorSeverity::Error)
+    {
+        return Err(format!("printpdf: {}", error.msg));
     }
-    if !pages.labels.is_empty() {
-        catalog.set("PageLabels", page_labels(&pages.labels));
-    }
-
-    let date = Object::string_literal(pdf_date(&meta.date));
-    let mut info = Dictionary::new();
-    for (key, value) in [
-        ("Title", &meta.title),
-        ("Author", &meta.author),
-        ("Subject", &meta.subject),
-    ] {
-        if !value.is_empty() {
-            info.set(key, lopdf::text_string(value));
-        }
-    }
-    info.set("Producer", Object::string_literal(PRODUCER));
-    info.set("CreationDate", date.clone());
-    info.set("ModDate", date);
-    let info_id = doc.add_object(info);
-    let catalog_id = doc.add_object(catalog);
-
-    let id = digest(&[b"quire-pdf-id", meta.identifier.as_bytes()]).to_vec();
-    doc.trailer.set("Root", catalog_id);
-    doc.trailer.set("Info", info_id);
-    doc.trailer.set(
-        "ID",
-        vec![
-            Object::String(id.clone(), StringFormat::Hexadecimal),
-            Object::String(id, StringFormat::Hexadecimal),
-        ],
-    );
-
-    let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| e.to_string())?;
-    Ok(out)
+    finish::finish(document, pages, &embedded, meta)
 }
 
 /// Rejects what would make a broken file: no pages, bad sizes, links and
@@ -278,140 +201,6 @@ fn rect_values(rect: &Rect) -> [f32; 4] {
     [rect.x, rect.y, rect.width, rect.height]
 }
 
-/// A frame rectangle (top-left origin) as a PDF rectangle `[llx lly urx ury]`.
-fn pdf_rect(page: &Page, rect: &Rect) -> Vec<Object> {
-    vec![
-        real(rect.x),
-        real(page.height - rect.y - rect.height),
-        real(rect.x + rect.width),
-        real(page.height - rect.y),
-    ]
-}
-
-fn link_annotation(
-    page: &Page,
-    rect: &Rect,
-    target: &LinkTarget,
-    pages: &[Page],
-    page_ids: &[ObjectId],
-) -> Dictionary {
-    let action = match target {
-        LinkTarget::Uri(uri) => dictionary! {
-            "S" => "URI",
-            "URI" => Object::string_literal(ascii_uri(uri)),
-        },
-        LinkTarget::Internal { page: to, y } => dictionary! {
-            "S" => "GoTo",
-            "D" => destination(&pages[*to], page_ids[*to], *y),
-        },
-    };
-    dictionary! {
-        "Type" => "Annot",
-        "Subtype" => "Link",
-        "Rect" => pdf_rect(page, rect),
-        "Border" => vec![0.into(), 0.into(), 0.into()],
-        "A" => action,
-    }
-}
-
-/// `[page /XYZ null top null]`: the page scrolled to `y` (from the top).
-fn destination(page: &Page, page_id: ObjectId, y: f32) -> Vec<Object> {
-    let top = (page.height - y).clamp(0.0, page.height);
-    vec![
-        page_id.into(),
-        "XYZ".into(),
-        Object::Null,
-        real(top),
-        Object::Null,
-    ]
-}
-
-/// URIs are ASCII in PDF: other bytes, spaces and controls are %-escaped.
-fn ascii_uri(uri: &str) -> String {
-    let mut out = String::with_capacity(uri.len());
-    for &byte in uri.as_bytes() {
-        if byte.is_ascii_graphic() {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-/// Writes one level of bookmarks under `parent`; returns its first and last
-/// item. Items with children start closed (negative `/Count`).
-fn outline_level(
-    doc: &mut Document,
-    items: &[OutlineItem],
-    parent: ObjectId,
-    pages: &Pages,
-    page_ids: &[ObjectId],
-) -> (ObjectId, ObjectId) {
-    let ids: Vec<ObjectId> = items.iter().map(|_| doc.new_object_id()).collect();
-    for (i, item) in items.iter().enumerate() {
-        let mut dict = dictionary! {
-            "Title" => lopdf::text_string(&item.title),
-            "Parent" => parent,
-            "Dest" => destination(&pages.pages[item.page], page_ids[item.page], item.y),
-        };
-        if i > 0 {
-            dict.set("Prev", ids[i - 1]);
-        }
-        if i + 1 < ids.len() {
-            dict.set("Next", ids[i + 1]);
-        }
-        if !item.children.is_empty() {
-            let (first, last) = outline_level(doc, &item.children, ids[i], pages, page_ids);
-            dict.set("First", first);
-            dict.set("Last", last);
-            dict.set("Count", -(item.children.len() as i64));
-        }
-        doc.set_object(ids[i], dict);
-    }
-    (ids[0], ids[ids.len() - 1])
-}
-
-/// The `/PageLabels` number tree: one flat `/Nums` array. Pages before the
-/// first range (if it does not start at page 0) are numbered 1, 2, 3 …
-fn page_labels(ranges: &[LabelRange]) -> Dictionary {
-    let mut nums = Vec::new();
-    if ranges.first().is_some_and(|r| r.first_page > 0) {
-        nums.push(Object::Integer(0));
-        nums.push(dictionary! { "S" => "D" }.into());
-    }
-    for range in ranges {
-        let style = match range.style {
-            LabelStyle::LowerRoman => "r",
-            LabelStyle::Decimal => "D",
-        };
-        nums.push(Object::Integer(range.first_page as i64));
-        nums.push(
-            dictionary! {
-                "S" => style,
-                "St" => i64::from(range.start.max(1)),
-            }
-            .into(),
-        );
-    }
-    dictionary! { "Nums" => nums }
-}
-
-/// `D:YYYYMMDDHHmmSSZ`.
-fn pdf_date(date: &chrono::DateTime<chrono::Utc>) -> String {
-    date.format("D:%Y%m%d%H%M%SZ").to_string()
-}
-
-/// A number as a PDF object: an integer when whole, else rounded to 1/1000.
-fn real(value: f32) -> Object {
-    let rounded = (f64::from(value) * 1000.0).round() / 1000.0;
-    if rounded.fract() == 0.0 {
-        Object::Integer(rounded as i64)
-    } else {
-        Object::Real(rounded as f32)
-    }
-}
-
 /// 16 bytes standing for `parts`: the same parts always give the same bytes
 /// (a name-based UUID, SHA-1).
 fn digest(parts: &[&[u8]]) -> [u8; 16] {
@@ -431,16 +220,6 @@ enum Effort {
     Normal,
     /// Font programs: [`crate::fonts::DEFLATE_LEVEL`].
     Fast,
-}
-
-/// Compresses a stream with Flate when that makes it smaller.
-fn deflate(stream: &mut Stream, effort: Effort) -> Result<(), String> {
-    let compressed = zlib(&stream.content, effort).map_err(|e| e.to_string())?;
-    if compressed.len() + 19 < stream.content.len() {
-        stream.dict.set("Filter", "FlateDecode");
-        stream.set_content(compressed);
-    }
-    Ok(())
 }
 
 thread_local! {
