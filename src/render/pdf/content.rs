@@ -36,20 +36,55 @@ pub(super) fn image_name(index: usize) -> String {
     format!("Im{}", index + 1)
 }
 
+/// Which glyphs hand printpdf their copy text. printpdf builds a font's
+/// `ToUnicode` map from the text of each glyph's last use in the document,
+/// so only that use carries it; the others carry an empty string, which
+/// costs no allocation (a book shows hundreds of thousands of glyphs).
+#[derive(Default)]
+pub(super) struct LastUses {
+    /// The glyphs met so far, going back from the end of the book.
+    seen: BTreeMap<Face, Vec<bool>>,
+}
+
+impl LastUses {
+    /// For each glyph of `page`'s runs in order: whether it is the glyph's
+    /// last use. Pages must be asked last to first.
+    fn of_page(&mut self, page: &Page) -> Vec<bool> {
+        let mut out = Vec::new();
+        for item in page.items.iter().rev() {
+            let Item::Text(run) = item else { continue };
+            let seen = self.seen.entry(run.face).or_default();
+            for glyph in run.glyphs.iter().rev() {
+                let id = usize::from(glyph.id);
+                if seen.len() <= id {
+                    seen.resize(id + 1, false);
+                }
+                out.push(!std::mem::replace(&mut seen[id], true));
+            }
+        }
+        out.reverse();
+        out
+    }
+}
+
 /// One page's operations. `heights` holds every page's height, for the
-/// targets of internal links.
+/// targets of internal links; pages are written last to first (see
+/// [`LastUses`]).
 pub(super) fn page(
     page: &Page,
     fonts: &BTreeMap<Face, EmbeddedFont>,
     images: &[Arc<ImageData>],
     heights: &[f32],
+    last_uses: &mut LastUses,
 ) -> Result<Vec<Op>, String> {
     let mut ops = Vec::new();
     let height = f64::from(page.height);
+    let last_uses = last_uses.of_page(page);
+    let mut last_uses = last_uses.into_iter();
     for item in &page.items {
         match item {
             Item::Text(run) if run.glyphs.is_empty() => {}
-            Item::Text(run) => text_run(&mut ops, run, &fonts[&run.face], height),
+            Item::Text(run) => text_run(&mut ops, run, &fonts[&run.face], height, &mut last_uses),
             Item::Rule(rect) => ops.push(Op::DrawRectangle {
                 rectangle: pdf_rect(page, rect, Some(PaintMode::Fill)),
             }),
@@ -125,7 +160,13 @@ fn ascii_uri(uri: &str) -> String {
     out
 }
 
-fn text_run(ops: &mut Vec<Op>, run: &TextRun, font: &EmbeddedFont, height: f64) {
+fn text_run(
+    ops: &mut Vec<Op>,
+    run: &TextRun,
+    font: &EmbeddedFont,
+    height: f64,
+    last_uses: &mut impl Iterator<Item = bool>,
+) {
     let size = round_to(f64::from(run.size), 1000.0);
     ops.push(Op::StartTextSection);
     ops.push(Op::SetFont {
@@ -152,7 +193,7 @@ fn text_run(ops: &mut Vec<Op>, run: &TextRun, font: &EmbeddedFont, height: f64) 
         for glyph in cluster {
             let x = f64::from(run.x) + f64::from(glyph.x);
             let y = height - (f64::from(run.y) + f64::from(glyph.y));
-            text.glyph(glyph.id, x, y);
+            text.glyph(glyph.id, x, y, last_uses.next().unwrap_or(true));
         }
         if span {
             text.flush();
@@ -220,7 +261,8 @@ struct TextWriter<'a> {
 }
 
 impl TextWriter<'_> {
-    fn glyph(&mut self, id: u16, x: f64, y: f64) {
+    /// Shows glyph `id` at (x, y); `last_use` hands printpdf its copy text.
+    fn glyph(&mut self, id: u16, x: f64, y: f64, last_use: bool) {
         match self.pen {
             Some((pen_x, pen_y)) if (pen_y - y).abs() < 0.0005 => {
                 // TJ offsets are in 1/1000 text space units, subtracted.
@@ -242,7 +284,11 @@ impl TextWriter<'_> {
         let codepoint = Codepoint {
             gid: self.font.glyph(id),
             offset: 0.0,
-            cid: Some(self.font.text(id).to_owned()),
+            cid: Some(if last_use {
+                self.font.text(id).to_owned()
+            } else {
+                String::new()
+            }),
         };
         match self.items.last_mut() {
             Some(TextItem::GlyphIds(glyphs)) => glyphs.push(codepoint),

@@ -85,8 +85,9 @@ pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>
     }
 
     let heights: Vec<f32> = pages.pages.iter().map(|p| p.height).collect();
-    for page in &pages.pages {
-        let ops = content::page(page, &embedded, &images, &heights)?;
+    let mut last_uses = content::LastUses::default();
+    for page in pages.pages.iter().rev() {
+        let ops = content::page(page, &embedded, &images, &heights, &mut last_uses)?;
         let size = printpdf::Rect::from_wh(Pt(page.width), Pt(page.height));
         doc.pages.push(PdfPage {
             media_box: size.clone(),
@@ -95,6 +96,7 @@ pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>
             ops,
         });
     }
+    doc.pages.reverse();
 
     // Streams are compressed by `finish`, images are quire's own bytes.
     let options = PdfSaveOptions {
