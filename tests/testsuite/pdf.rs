@@ -587,6 +587,32 @@ fn the_same_sources_give_byte_identical_pdfs() {
     }
 }
 
+/// A separate `quire build` process writes the same bytes as the build in
+/// this process: nothing seeded per process (hash maps, thread scheduling)
+/// reaches the file. (printpdf's random ids restart with each process; the
+/// second build in one process above is what would catch them.)
+#[test]
+fn another_process_gives_byte_identical_pdfs() {
+    let out = temp_dir("process");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(["build", "--format", "pdf", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("quire runs");
+    assert!(status.success());
+    for book in books() {
+        let other = out.join(book.file_name().unwrap());
+        assert!(
+            std::fs::read(book).unwrap() == std::fs::read(&other).unwrap(),
+            "{} differs from the one another process wrote",
+            book.display()
+        );
+    }
+}
+
 /// The titles of an outline level, each with its children's titles.
 fn outline_level(doc: &Document, parent: &Dictionary) -> Vec<(String, Vec<String>)> {
     let mut items = Vec::new();
