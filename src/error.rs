@@ -237,6 +237,10 @@ impl Error {
             ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => format!(
                 "free some space on the disk that holds {path}, or write elsewhere (--out DIR); the book that was there is unchanged"
             ),
+            ErrorKind::InvalidInput | ErrorKind::InvalidData if reading => format!(
+                "point quire at a regular file of at most {} MB in the place of {path}",
+                MAX_READ_BYTES >> 20
+            ),
             _ if reading => format!("check that {path} can be read"),
             _ => format!("check that {path} can be written, or write elsewhere (--out DIR)"),
         };
@@ -246,10 +250,50 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The most quire reads of a config, an article or a font file.
+pub const MAX_READ_BYTES: u64 = 64 << 20;
+
+/// Reads a regular file of at most `limit` bytes. Anything else (a folder,
+/// a FIFO, a device such as `/dev/zero`) is refused before it is opened, so
+/// that it can neither block the build nor fill the memory.
+pub fn read_file(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        let what = if metadata.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, socket or device)"
+        };
+        return Err(Error::new(ErrorKind::InvalidInput, format!("it is {what}")));
+    }
+    let too_large = |size: u64| {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "it is {} MB, more than the {} MB quire reads",
+                size.div_ceil(1 << 20),
+                limit >> 20
+            ),
+        )
+    };
+    if metadata.len() > limit {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// Reads a file as UTF-8, naming the file (and the first bad byte, with its
 /// line and column) on failure. A leading byte-order mark is dropped.
 pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let bytes = read_file(path, MAX_READ_BYTES).map_err(|e| Error::io("read", path, e))?;
     let mut text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

@@ -203,7 +203,8 @@ fn configured_path(config: &LoadedConfig, face: Face) -> Option<&toml::Spanned<P
 }
 
 fn load_file(path: &Path) -> Result<FontFile, String> {
-    let data = std::fs::read(path).map_err(|e| e.to_string())?;
+    let data =
+        crate::error::read_file(path, crate::error::MAX_READ_BYTES).map_err(|e| e.to_string())?;
     let face = ttf_parser::Face::parse(&data, 0).map_err(|e| format!("not a font ({e})"))?;
     let mut chars: Vec<u64> = Vec::new();
     if let Some(cmap) = face.tables().cmap {

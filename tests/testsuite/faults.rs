@@ -801,3 +801,101 @@ fn a_closed_output_pipe_is_not_a_crash() {
     );
     assert!(output.status.success(), "{stderr}");
 }
+
+/// Runs `quire` with `args` and gives up after 60 s: a read that blocks
+/// must fail the test, not hang it.
+fn quire_within_a_minute(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
+        .args(args)
+        .current_dir(root())
+        .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
+        .env_remove("CI")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("quire runs");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("quire {args:?} still runs after 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A FIFO as the config, a FIFO, `/dev/zero` or a 65 MB file as a font, a
+/// FIFO as an article: each is refused before it is opened (opening a FIFO blocks, and
+/// `/dev/zero` never ends), with the path and a hint.
+#[test]
+fn pipes_and_devices_are_refused_before_they_are_read() {
+    let dir = temp_dir("pipes");
+    let fifo = dir.join("fifo");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let out = dir.join("out");
+    let out = out.to_str().unwrap();
+
+    let output =
+        quire_within_a_minute(&["build", "--config", fifo.to_str().unwrap(), "--out", out]);
+    assert_clean_failure(&output, "not a regular file (a pipe, socket or device)");
+    assert!(stderr(&output).contains(fifo.to_str().unwrap()));
+
+    // Sparse: 65 MB on paper, nothing on the disk.
+    let big = dir.join("big.otf");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    let config = small_library(&dir);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("[fonts]\n", &format!("[fonts]\nlatin-regular = {big:?}\n"));
+    std::fs::write(&config, text).unwrap();
+    let output =
+        quire_within_a_minute(&["build", "--config", config.to_str().unwrap(), "--out", out]);
+    assert_clean_failure(&output, "it is 65 MB, more than the 64 MB quire reads");
+
+    for font in ["/dev/zero", fifo.to_str().unwrap()] {
+        let config = small_library(&dir);
+        let text = std::fs::read_to_string(&config).unwrap();
+        let text = text.replace("[fonts]\n", &format!("[fonts]\nlatin-regular = {font:?}\n"));
+        std::fs::write(&config, text).unwrap();
+        let output =
+            quire_within_a_minute(&["build", "--config", config.to_str().unwrap(), "--out", out]);
+        assert_clean_failure(&output, "not a regular file (a pipe, socket or device)");
+        assert!(stderr(&output).contains(font), "{}", stderr(&output));
+    }
+
+    let articles = dir.join("articles");
+    std::fs::create_dir_all(articles.join("alpha")).unwrap();
+    let source = root().join("tests/fixtures/config/_articles");
+    for id in ["alpha", "beta"] {
+        let from = source.join(id);
+        std::fs::create_dir_all(articles.join(id)).unwrap();
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, articles.join(id).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let article = articles.join("alpha/en.md");
+    std::fs::remove_file(&article).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(&article)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let config = small_library(&dir);
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace(&format!("{:?}", source), &format!("{articles:?}"));
+    std::fs::write(&config, text).unwrap();
+    let output =
+        quire_within_a_minute(&["build", "--config", config.to_str().unwrap(), "--out", out]);
+    assert_clean_failure(&output, "alpha/en.md: error: this is not a file");
+}
