@@ -5,6 +5,22 @@ pub mod normalize;
 
 pub use convert::{convert_script, Conversion};
 
+/// How much of the source a diagnostic quotes, in characters.
+pub const QUOTE_CHARS: usize = 80;
+
+/// `text` as a diagnostic quotes it: whole up to [`QUOTE_CHARS`]
+/// characters, else its start and its length (a 50,000-character word is
+/// not a message).
+pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    const HEAD: usize = QUOTE_CHARS - 20;
+    let count = text.chars().count();
+    if count <= QUOTE_CHARS {
+        return text.into();
+    }
+    let head: String = text.chars().take(HEAD).collect();
+    format!("{head}… ({count} characters)").into()
+}
+
 /// A Han character (CJK Unified Ideographs, their extensions and compatibility forms).
 pub fn is_han(c: char) -> bool {
     matches!(c,
@@ -99,6 +115,17 @@ mod tests {
         assert!(is_cjk_punctuation('。') && is_cjk_punctuation('，') && is_cjk_punctuation('「'));
         assert!(!is_cjk_punctuation(',') && !is_cjk_punctuation('“'));
         assert!(is_latin_letter('é') && !is_latin_letter('×') && !is_latin_letter('1'));
+    }
+
+    #[test]
+    fn excerpts_quote_at_most_eighty_characters() {
+        let short = "é".repeat(QUOTE_CHARS);
+        assert_eq!(excerpt(&short), short);
+        let long = "字".repeat(50_000);
+        let quoted = excerpt(&long);
+        assert!(quoted.starts_with(&"字".repeat(60)), "{quoted}");
+        assert!(quoted.ends_with("… (50000 characters)"), "{quoted}");
+        assert!(quoted.chars().count() <= QUOTE_CHARS, "{quoted}");
     }
 
     #[test]

@@ -222,7 +222,7 @@ impl<'a> Layout<'a> {
                     Some(self.locator.locate(o.source)),
                     format!(
                         "a line cannot be fitted to the measure and was broken inside a word: {}",
-                        o.text
+                        crate::text::excerpt(&o.text)
                     ),
                 )
                 .hint("add a space or a break opportunity, or shorten the word or URL"),
@@ -595,7 +595,7 @@ impl<'a> Layout<'a> {
                 self.diagnostics.push(
                     Diagnostic::error(
                         Some(self.locator.locate(span.start)),
-                        format!("image `{url}`: {message}"),
+                        format!("image `{}`: {message}", crate::text::excerpt(url)),
                     )
                     .hint("images are PNG or JPEG files inside the library, linked by a relative path"),
                 );

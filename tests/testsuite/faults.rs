@@ -899,3 +899,45 @@ fn pipes_and_devices_are_refused_before_they_are_read() {
         quire_within_a_minute(&["build", "--config", config.to_str().unwrap(), "--out", out]);
     assert_clean_failure(&output, "alpha/en.md: error: this is not a file");
 }
+
+/// A word of 50,000 letters is set broken inside itself and warned about,
+/// and the warning quotes its start and its length, not the whole word; so
+/// does the warning about a link that cannot be followed.
+#[test]
+fn diagnostics_quote_at_most_eighty_characters_of_the_source() {
+    let dir = temp_dir("long-word");
+    let word = "x".repeat(50_000);
+    std::fs::create_dir_all(dir.join("articles/gamma")).unwrap();
+    std::fs::write(
+        dir.join("articles/gamma/en.md"),
+        format!(
+            "+++\nid = \"gamma\"\ntitle = \"Gamma\"\nlang = \"en\"\nthemes = [\"ai\"]\n+++\n\n\
+             A {word} word, and [a link](ftp://{word}).\n"
+        ),
+    )
+    .unwrap();
+    let config = dir.join("quire.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[library]\nauthor = \"T\"\n[fonts]\ndir = {:?}\n\
+             [[volume]]\nid = \"g\"\ntitle = {{ en = \"G\" }}\nchapters = [\"gamma\"]\n\
+             editions = [\"en\"]\n",
+            root().join("fonts")
+        ),
+    )
+    .unwrap();
+    let output = build_into(&config, &dir.join("out"));
+    let stderr = stderr(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("broken inside a word: xxxxxxxxxx")
+            && stderr.contains("the link `ftp://xxxxxxxxxx"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("… (50000 characters)"), "{stderr}");
+    assert!(stderr.contains("… (50006 characters)"), "{stderr}");
+    for line in stderr.lines() {
+        assert!(line.chars().count() < 250, "{line}");
+    }
+}

@@ -351,10 +351,11 @@ fn collect_images(
                 resources.push((name, file.bytes, file.mime));
             }
             Err(message) => problems.push(
-                Diagnostic::error(Some(location), format!("image `{}`: {message}", image.url))
-                    .hint(
-                    "images are PNG or JPEG files inside the library, linked by a relative path",
-                ),
+                Diagnostic::error(
+                    Some(location),
+                    format!("image `{}`: {message}", crate::text::excerpt(&image.url)),
+                )
+                .hint("images are PNG or JPEG files inside the library, linked by a relative path"),
             ),
         }
     }

@@ -413,7 +413,10 @@ impl<'a> Writer<'a> {
                     self.diagnostics.push(
                         Diagnostic::warning(
                             Some(cx.locator.locate(inline.span.start)),
-                            format!("the link `{url}` cannot be followed in a book; its text is kept without the link"),
+                            format!(
+                                "the link `{}` cannot be followed in a book; its text is kept without the link",
+                                crate::text::excerpt(url)
+                            ),
                         )
                         .hint("use an absolute http(s) or mailto: address, or a #fragment"),
                     );
