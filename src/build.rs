@@ -149,11 +149,15 @@ pub fn build_reporting(
     use rayon::prelude::*;
     let (volumes, _) = resolve_volumes(&project.config, &project.library);
     check_selection(&volumes, options)?;
-    if !options.dry_run {
+    let _lock = if options.dry_run {
+        None
+    } else {
         fs::create_dir_all(&options.out_dir)
             .map_err(|e| Error::io("create the folder", &options.out_dir, e))?;
+        let lock = lock_folder(&options.out_dir)?;
         remove_stale_temporaries(&options.out_dir)?;
-    }
+        lock
+    };
     let jobs = plan(&volumes, options);
     let results: Vec<Result<(Vec<Built>, Diagnostics)>> = jobs
         .par_iter()
@@ -525,6 +529,28 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&temp);
         Error::io("write", path, e)
     })
+}
+
+/// Holds the output folder for this build (an advisory lock on the folder
+/// itself, so nothing is left in it): a second quire building into the same
+/// folder waits, and says so, instead of taking this one's temporary files
+/// for stale ones. Where the file system has no locks, builds go unlocked.
+fn lock_folder(dir: &Path) -> Result<Option<fs::File>> {
+    let folder = fs::File::open(dir).map_err(|e| Error::io("open the folder", dir, e))?;
+    match folder.try_lock() {
+        Ok(()) => Ok(Some(folder)),
+        Err(fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "quire: another build is writing into {}; waiting for it to finish",
+                dir.display()
+            );
+            folder
+                .lock()
+                .map_err(|e| Error::io("lock the folder", dir, e))?;
+            Ok(Some(folder))
+        }
+        Err(fs::TryLockError::Error(_)) => Ok(None),
+    }
 }
 
 /// Removes temporary files left by a build that was killed.

@@ -941,3 +941,50 @@ fn diagnostics_quote_at_most_eighty_characters_of_the_source() {
         assert!(line.chars().count() < 250, "{line}");
     }
 }
+
+/// Two `quire build` into one folder at once, ten times over: both succeed
+/// (the second waits for the first, and says so when it has to), every book
+/// is whole, and no temporary file is left.
+#[test]
+fn two_builds_into_one_folder_both_succeed() {
+    let dir = temp_dir("concurrent");
+    let config = small_library(&dir);
+    let out = dir.join("out");
+    let args = [
+        "build",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_quire"))
+            .args(args)
+            .current_dir(root())
+            .env("SOURCE_DATE_EPOCH", EPOCH.to_string())
+            .env_remove("CI")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("quire runs")
+    };
+    let mut waited = 0;
+    for i in 0..10 {
+        // The second starts 0–90 ms after the first: early, it finds the
+        // folder locked; later, the first is writing its books.
+        let first = start();
+        std::thread::sleep(Duration::from_millis(10 * i));
+        let second = start();
+        for child in [first, second] {
+            let output = child.wait_with_output().unwrap();
+            let stderr = stderr(&output);
+            assert!(output.status.success(), "{stderr}");
+            waited += usize::from(stderr.contains("another build is writing into"));
+        }
+        for (name, bytes) in files(&out) {
+            assert!(!is_temporary(&name), "{name} left behind");
+            check_whole_book(&name, &bytes).unwrap();
+        }
+    }
+    eprintln!("a build waited for the other in {waited} of 10 tries");
+}
