@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::{Article, Lang, Library};
 use crate::error::{read_text, Diagnostic, Diagnostics, Error, Location, Result};
+use crate::text::{is_forbidden_control, replace_control};
 
 const FENCE: &str = "+++";
 
@@ -53,7 +54,10 @@ pub fn load_articles(dir: &Path) -> Result<(Library, Diagnostics)> {
                 continue;
             }
             match load_article(&path) {
-                Ok(article) => {
+                Ok(mut article) => {
+                    if let Some(warning) = clean_controls(&mut article) {
+                        diagnostics.push(warning);
+                    }
                     if article.body().trim().is_empty() {
                         diagnostics.push(empty_warning(&article));
                     }
@@ -92,6 +96,46 @@ fn check_file_name(path: &Path) -> Result<(), Diagnostic> {
         format!("`{name}` is not an article file: its name is not a language quire knows (en, zh-Hant, zh-Hans)"),
     )
     .hint(hint))
+}
+
+/// Replaces the characters XML forbids (in the file, or escaped in the
+/// title) with what [`replace_control`] makes of them, with a warning at the
+/// first.
+fn clean_controls(article: &mut Article) -> Option<Diagnostic> {
+    let in_text = article.text.find(is_forbidden_control);
+    let in_title = article.title.chars().any(is_forbidden_control);
+    if in_text.is_none() && !in_title {
+        return None;
+    }
+    let count = article
+        .text
+        .chars()
+        .chain(article.title.chars())
+        .filter(|&c| is_forbidden_control(c))
+        .count();
+    let first = in_text
+        .and_then(|at| article.text[at..].chars().next())
+        .or_else(|| article.title.chars().find(|&c| is_forbidden_control(c)))
+        .unwrap_or_default();
+    // In the title (escaped in its TOML string): the file's first line.
+    let location = Location::in_text(&article.path, &article.text, in_text.unwrap_or(0));
+    article.text = article.text.chars().map(replace_control).collect();
+    article.title = article.title.chars().map(replace_control).collect();
+    let what = if in_text.is_some() {
+        "the file"
+    } else {
+        "the title"
+    };
+    Some(
+        Diagnostic::warning(
+            Some(location),
+            format!(
+                "{what} holds {count} control character(s) (the first is U+{:04X}), which are not text and cannot be in a book; each is set as a space",
+                u32::from(first)
+            ),
+        )
+        .hint("delete them: they are invisible in most editors (`cat -A FILE` shows them)"),
+    )
 }
 
 /// An article with front matter and no text is built as a chapter with a

@@ -5,8 +5,11 @@
 
 mod align;
 mod dump;
+mod link;
 mod parse;
 mod passes;
+
+pub use link::link_href;
 
 use std::cell::{Cell, OnceCell};
 use std::ops::Range;
@@ -240,6 +243,31 @@ impl Document {
         for block in &mut self.blocks {
             block.for_each_inlines_mut(f);
         }
+    }
+
+    /// The ids of every heading, wherever it stands: the targets a
+    /// `#fragment` link may have.
+    pub fn heading_ids(&self) -> std::collections::BTreeSet<&str> {
+        fn walk<'d>(blocks: &'d [Block], out: &mut std::collections::BTreeSet<&'d str>) {
+            for block in blocks {
+                match &block.kind {
+                    BlockKind::Heading { id, .. } => {
+                        out.insert(id);
+                    }
+                    BlockKind::List { items, .. } => {
+                        for item in items {
+                            walk(item, out);
+                        }
+                    }
+                    BlockKind::BlockQuote(blocks)
+                    | BlockKind::FootnoteDefinition { blocks, .. } => walk(blocks, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = std::collections::BTreeSet::new();
+        walk(&self.blocks, &mut out);
+        out
     }
 
     /// Calls `f` on every inline sequence of the document, blocks in order.

@@ -21,6 +21,23 @@ pub fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
     format!("{head}… ({count} characters)").into()
 }
 
+/// A character XML 1.0 does not allow: the C0 controls but tab, line feed
+/// and carriage return, and U+FFFE, U+FFFF. Not text, and fatal in an EPUB.
+pub fn is_forbidden_control(c: char) -> bool {
+    matches!(c, '\0'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// What a forbidden control becomes: a C0 control a space, U+FFFE and U+FFFF
+/// the replacement character. Each takes the bytes it replaces, so offsets
+/// into the text (and the locations of diagnostics) stay true.
+pub fn replace_control(c: char) -> char {
+    match c {
+        '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
+        c if is_forbidden_control(c) => ' ',
+        c => c,
+    }
+}
+
 /// A Han character (CJK Unified Ideographs, their extensions and compatibility forms).
 pub fn is_han(c: char) -> bool {
     matches!(c,

@@ -549,14 +549,13 @@ impl<'a> Layout<'a> {
                 ),
                 InlineKind::Strikethrough(c) => self.push_pieces(c, style, size, tag, tags, out),
                 InlineKind::Link { url, content, .. } => {
-                    let tag = if tags
-                        && crate::render::epub::xhtml::is_safe_link(url)
-                        && !url.starts_with('#')
-                    {
-                        self.links.push(LinkTarget::Uri(url.clone()));
-                        Some(encode_tag(Tag::Link(self.links.len() - 1)))
-                    } else {
-                        tag
+                    let href = crate::doc::link_href(url).filter(|h| !h.starts_with('#'));
+                    let tag = match href {
+                        Some(href) if tags => {
+                            self.links.push(LinkTarget::Uri(href));
+                            Some(encode_tag(Tag::Link(self.links.len() - 1)))
+                        }
+                        _ => tag,
                     };
                     self.push_pieces(content, style, size, tag, tags, out);
                 }

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod config_errors;
 mod epub;
+mod every_input;
 mod faults;
 mod fuzz;
 mod markdown;

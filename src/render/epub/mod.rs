@@ -319,6 +319,11 @@ fn sections(chapter: &Chapter) -> Vec<(u8, String, String)> {
 fn toc_children(href: &str, chapter: &Chapter) -> Vec<TocElement> {
     let mut entries: Vec<TocElement> = Vec::new();
     for (depth, label, id) in sections(chapter) {
+        // An empty heading (`### ###`) has nothing to list, and an entry
+        // without a label leaves an empty list in the navigation document.
+        if label.trim().is_empty() {
+            continue;
+        }
         let element = TocElement::new(format!("{href}#{id}"), label);
         match (depth, entries.last_mut()) {
             (1, Some(parent)) => *parent = parent.clone().child(element),
