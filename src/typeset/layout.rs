@@ -741,9 +741,9 @@ impl<'a> Layout<'a> {
                 .map(|w| floor + (w - floor) * (measure - floor * columns as f32) / flexible)
                 .collect()
         };
-        let header_row = (!header.is_empty())
+        let mut header_row = (!header.is_empty())
             .then(|| self.table_row(header, &widths, alignments, bold(), indent, true));
-        let lines = rows
+        let mut lines: Vec<Placed> = rows
             .iter()
             .map(|row| {
                 self.table_row(
@@ -756,6 +756,11 @@ impl<'a> Layout<'a> {
                 )
             })
             .collect();
+        // The header repeats above the rows of each page; a table of a
+        // header alone is that one row.
+        if lines.is_empty() {
+            lines.extend(header_row.take());
+        }
         Chunk {
             lines,
             header: header_row,

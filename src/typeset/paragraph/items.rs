@@ -71,6 +71,10 @@ impl Item {
         }
     }
 
+    fn is_forced_break(&self) -> bool {
+        self.kind == ItemKind::Penalty && self.penalty <= -INFINITY
+    }
+
     fn penalty(penalty: f32) -> Item {
         Item {
             penalty,
@@ -171,6 +175,16 @@ pub(super) fn build(
             Kind::Skip => continue,
             Kind::Forced => {
                 builder.close(shaped);
+                let line_is_empty = builder.items.last().is_none_or(Item::is_forced_break);
+                if line_is_empty {
+                    // Two breaks in a row, or one at the start: an empty
+                    // box, so that the empty line is a line to break after.
+                    builder.items.push(Item {
+                        c0: k as u32,
+                        c1: k as u32,
+                        ..Item::new(ItemKind::Box)
+                    });
+                }
                 builder.consumed = k + 1;
                 builder.items.push(Item::penalty(INFINITY));
                 builder.items.push(Item {
@@ -278,12 +292,16 @@ pub(super) fn build(
         builder.extend(k, cluster.width);
     }
     builder.close(shaped);
-    builder.items.push(Item::penalty(INFINITY));
-    builder.items.push(Item {
-        fil: true,
-        ..Item::new(ItemKind::Glue)
-    });
-    builder.items.push(Item::penalty(-INFINITY));
+    // A forced break at the very end already ends the paragraph.
+    let ended = builder.items.last().is_some_and(Item::is_forced_break);
+    if !ended {
+        builder.items.push(Item::penalty(INFINITY));
+        builder.items.push(Item {
+            fil: true,
+            ..Item::new(ItemKind::Glue)
+        });
+        builder.items.push(Item::penalty(-INFINITY));
+    }
 }
 
 struct Builder<'i> {

@@ -725,3 +725,11 @@ fn long_paragraphs_are_set_in_reasonable_time() {
     );
     assert!(elapsed.as_secs() < 20);
 }
+
+#[test]
+fn consecutive_forced_breaks_keep_every_line() {
+    let (lines, _) = set(&[en("foo\n\nbar after.")], &spec(Lang::En, 30.0, true));
+    assert_eq!(texts(&lines), ["foo", "", "bar after."]);
+    let (lines, _) = set(&[en("\nfoo\n")], &spec(Lang::En, 30.0, true));
+    assert_eq!(texts(&lines), ["", "foo"]);
+}
