@@ -245,6 +245,31 @@ impl Document {
         }
     }
 
+    /// Every footnote definition, wherever it was written (in a quote or a
+    /// list item too), in order: its number and its blocks.
+    pub fn footnote_definitions(&self) -> Vec<(usize, &[Block])> {
+        fn walk<'d>(blocks: &'d [Block], out: &mut Vec<(usize, &'d [Block])>) {
+            for block in blocks {
+                match &block.kind {
+                    BlockKind::FootnoteDefinition { number, blocks, .. } => {
+                        out.push((*number, blocks));
+                        walk(blocks, out);
+                    }
+                    BlockKind::List { items, .. } => {
+                        for item in items {
+                            walk(item, out);
+                        }
+                    }
+                    BlockKind::BlockQuote(blocks) => walk(blocks, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.blocks, &mut out);
+        out
+    }
+
     /// The ids of every heading, wherever it stands: the targets a
     /// `#fragment` link may have.
     pub fn heading_ids(&self) -> std::collections::BTreeSet<&str> {

@@ -145,15 +145,11 @@ impl<'a> Layout<'a> {
             });
         }
         let mut chunks = Vec::new();
-        let mut footnotes = BTreeMap::new();
         for block in &doc.blocks {
-            if let BlockKind::FootnoteDefinition { number, blocks, .. } = &block.kind {
-                let lines = self.footnote(*number, blocks);
-                footnotes.insert(*number + self.footnote_offset, lines);
-            } else {
-                self.block(block, 0.0, &mut chunks);
-            }
+            self.block(block, 0.0, &mut chunks);
         }
+        let footnotes = self.footnotes(doc);
+        self.unreferenced_footnotes(&footnotes, &mut chunks);
         let layout = ChapterLayout {
             title: title_lines,
             chunks,
@@ -852,6 +848,46 @@ impl<'a> Layout<'a> {
     }
 
     /// A footnote: its number, then its text, small.
+    /// Every footnote of `doc`, set, by its number in the book.
+    fn footnotes(&mut self, doc: &Document) -> BTreeMap<usize, Vec<Placed>> {
+        doc.footnote_definitions()
+            .into_iter()
+            .map(|(number, blocks)| (number + self.footnote_offset, self.footnote(number, blocks)))
+            .collect()
+    }
+
+    /// Footnotes no line of the chapter refers to, directly or through
+    /// another footnote, would never reach a page: they close the chapter.
+    fn unreferenced_footnotes(
+        &self,
+        footnotes: &BTreeMap<usize, Vec<Placed>>,
+        chunks: &mut Vec<Chunk>,
+    ) {
+        let referenced = with_nested_footnotes(
+            chunks
+                .iter()
+                .flat_map(|c| c.header.iter().chain(&c.lines))
+                .flat_map(|line| line.footnotes.iter().copied())
+                .collect(),
+            footnotes,
+        );
+        let lines: Vec<Placed> = footnotes
+            .iter()
+            .filter(|(n, _)| !referenced.contains(n))
+            .flat_map(|(_, lines)| lines.iter().cloned())
+            .collect();
+        if !lines.is_empty() {
+            chunks.push(Chunk {
+                lines,
+                space_before: self.theme.leading,
+                splittable: true,
+                ..Chunk::default()
+            });
+        }
+    }
+
+    /// A footnote's lines: its number, then its paragraphs in the small size
+    /// (other blocks, such as lists, code and quotes, as in the text).
     fn footnote(&mut self, number: usize, blocks: &[Block]) -> Vec<Placed> {
         let t = self.theme;
         let mut lines = Vec::new();
@@ -859,7 +895,30 @@ impl<'a> Layout<'a> {
         for (i, block) in blocks.iter().enumerate() {
             let content: &[Inline] = match &block.kind {
                 BlockKind::Paragraph(content) => content,
-                _ => continue,
+                BlockKind::FootnoteDefinition { .. } => continue,
+                _ => {
+                    if i == 0 {
+                        let pieces = [self.piece(
+                            &number_text,
+                            Lang::En,
+                            TextStyle::default(),
+                            t.small_size,
+                            block.span.start,
+                        )];
+                        lines.extend(self.set_spec(
+                            &pieces,
+                            self.measure,
+                            0.0,
+                            0.0,
+                            false,
+                            t.small_leading,
+                        ));
+                    }
+                    let mut chunks = Vec::new();
+                    self.block(block, 0.0, &mut chunks);
+                    lines.extend(flatten(chunks));
+                    continue;
+                }
             };
             let mut pieces = Vec::new();
             if i == 0 {
@@ -1005,12 +1064,7 @@ pub fn bilingual_chapter<'a>(
 
     let mut footnotes = BTreeMap::new();
     for (layout, doc) in [(&mut en, en_doc), (&mut zh, zh_doc)] {
-        for block in &doc.blocks {
-            if let BlockKind::FootnoteDefinition { number, blocks, .. } = &block.kind {
-                let lines = layout.footnote(*number, blocks);
-                footnotes.insert(*number + layout.footnote_offset, lines);
-            }
-        }
+        footnotes.extend(layout.footnotes(doc));
     }
 
     let (pairs, matched) = crate::doc::align(&en_doc.blocks, &zh_doc.blocks);
@@ -1053,6 +1107,25 @@ pub fn bilingual_chapter<'a>(
 }
 
 /// A block's lines, header rows included, in order.
+/// `notes`, then the footnotes their text refers to, and so on, each once.
+pub(super) fn with_nested_footnotes(
+    mut notes: Vec<usize>,
+    footnotes: &BTreeMap<usize, Vec<Placed>>,
+) -> Vec<usize> {
+    let mut i = 0;
+    while i < notes.len() {
+        let lines = footnotes.get(&notes[i]).into_iter().flatten();
+        let more: Vec<usize> = lines.flat_map(|l| l.footnotes.iter().copied()).collect();
+        for n in more {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+        i += 1;
+    }
+    notes
+}
+
 fn flatten(chunks: Vec<Chunk>) -> Vec<Placed> {
     chunks
         .into_iter()

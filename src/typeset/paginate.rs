@@ -150,10 +150,10 @@ impl<'a> Paginator<'a> {
                 Some(c) => c + space + line.advance,
             };
             space = 0.0;
-            for n in &line.footnotes {
-                if !notes.contains(n) {
-                    notes.push(*n);
-                    foot += self.footnote_height(*n, foot == 0.0);
+            for n in self.notes_of(line) {
+                if !notes.contains(&n) {
+                    notes.push(n);
+                    foot += self.footnote_height(n, foot == 0.0);
                 }
             }
             if raw + line.depth + foot > t.page_height - t.bottom + 0.01 {
@@ -162,6 +162,12 @@ impl<'a> Paginator<'a> {
             cursor = Some(raw);
         }
         true
+    }
+
+    /// The footnotes a line brings to its page: those it refers to, then
+    /// those their text refers to in turn.
+    fn notes_of(&self, line: &Placed) -> Vec<usize> {
+        super::layout::with_nested_footnotes(line.footnotes.clone(), &self.footnotes)
     }
 
     fn footnote_height(&self, number: usize, first: bool) -> f32 {
@@ -289,7 +295,7 @@ impl<'a> Paginator<'a> {
         let new_notes: Vec<usize> = {
             let page = self.pages.last().expect("a page");
             let mut new: Vec<usize> = Vec::new();
-            for &n in &line.footnotes {
+            for n in self.notes_of(line) {
                 if !page.footnotes.contains(&n) && !new.contains(&n) {
                     new.push(n);
                 }
