@@ -92,6 +92,9 @@ pub struct Layout<'a> {
     pub measure: f32,
     /// Setting table cells: narrow and ragged, so hyphenated.
     in_table: bool,
+    /// Setting a paragraph: its images are collected here (URL, source
+    /// offset), to follow it as figures, instead of set as their alt text.
+    figures: Option<Vec<(String, usize)>>,
     /// Added to footnote numbers, so two documents on one page keep theirs apart.
     pub footnote_offset: usize,
     /// Where in the source a warning points.
@@ -127,6 +130,7 @@ impl<'a> Layout<'a> {
             uncovered: std::collections::BTreeSet::new(),
             measure: theme.measure(),
             in_table: false,
+            figures: None,
             footnote_offset: 0,
             locator: Locator::new(source, source_text),
         }
@@ -326,8 +330,12 @@ impl<'a> Layout<'a> {
                 });
             }
             BlockKind::Paragraph(content) => {
-                if let Some(chunk) = self.image_paragraph(content, indent) {
-                    out.push(chunk);
+                if let [Inline {
+                    kind: InlineKind::Image { url, .. },
+                    span,
+                }] = content.as_slice()
+                {
+                    out.push(self.figure(url, span.start, indent));
                     return;
                 }
                 let first_indent = if self.lang.is_chinese() || !self.after_heading {
@@ -336,16 +344,8 @@ impl<'a> Layout<'a> {
                     0.0
                 };
                 self.after_heading = false;
-                let lines = self.paragraph_lines(
-                    content,
-                    indent,
-                    if indent > 0.0 { 0.0 } else { first_indent },
-                );
-                out.push(Chunk {
-                    lines,
-                    splittable: true,
-                    ..Chunk::default()
-                });
+                let first_indent = if indent > 0.0 { 0.0 } else { first_indent };
+                self.paragraph(content, indent, first_indent, out);
             }
             BlockKind::List { start, items } => {
                 let marker_width = t.body_size * if start.is_some() { 2.0 } else { 1.5 };
@@ -424,15 +424,30 @@ impl<'a> Layout<'a> {
     /// Blocks inside a list item: paragraphs without first-line indent.
     fn block_in_item(&mut self, block: &Block, indent: f32, out: &mut Vec<Chunk>) {
         match &block.kind {
-            BlockKind::Paragraph(content) => {
-                let lines = self.paragraph_lines(content, indent, 0.0);
-                out.push(Chunk {
-                    lines,
-                    splittable: true,
-                    ..Chunk::default()
-                });
-            }
+            BlockKind::Paragraph(content) => self.paragraph(content, indent, 0.0, out),
             _ => self.block(block, indent, out),
+        }
+    }
+
+    /// A paragraph, then the images in it, each as a figure: a PDF line
+    /// cannot hold a picture, and its alt text is not what the EPUB shows.
+    fn paragraph(
+        &mut self,
+        content: &[Inline],
+        indent: f32,
+        first_indent: f32,
+        out: &mut Vec<Chunk>,
+    ) {
+        self.figures = Some(Vec::new());
+        let lines = self.paragraph_lines(content, indent, first_indent);
+        let figures = self.figures.take().unwrap_or_default();
+        out.push(Chunk {
+            lines,
+            splittable: true,
+            ..Chunk::default()
+        });
+        for (url, at) in figures {
+            out.push(self.figure(&url, at, indent));
         }
     }
 
@@ -555,7 +570,10 @@ impl<'a> Layout<'a> {
                     };
                     self.push_pieces(content, style, size, tag, tags, out);
                 }
-                InlineKind::Image { alt, .. } => self.push_pieces(alt, style, size, tag, tags, out),
+                InlineKind::Image { url, alt, .. } => match &mut self.figures {
+                    Some(figures) => figures.push((url.clone(), inline.span.start)),
+                    None => self.push_pieces(alt, style, size, tag, tags, out),
+                },
                 InlineKind::FootnoteReference { number, .. } => {
                     let mark: &'static str = superscript(*number);
                     let tag =
@@ -573,15 +591,8 @@ impl<'a> Layout<'a> {
         }
     }
 
-    /// A paragraph that is only an image becomes the image, scaled to the measure.
-    fn image_paragraph(&mut self, content: &[Inline], indent: f32) -> Option<Chunk> {
-        let [Inline {
-            kind: InlineKind::Image { url, .. },
-            span,
-        }] = content
-        else {
-            return None;
-        };
+    /// An image as a block of its own, scaled to the measure.
+    fn figure(&mut self, url: &str, at: usize, indent: f32) -> Chunk {
         let t = self.theme;
         let decoded = crate::assets::load_pixels(self.library_root, self.source, url);
         let image = match decoded {
@@ -589,12 +600,12 @@ impl<'a> Layout<'a> {
             Err(message) => {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        Some(self.locator.locate(span.start)),
+                        Some(self.locator.locate(at)),
                         format!("image `{}`: {message}", crate::text::excerpt(url)),
                     )
                     .hint("images are PNG or JPEG files inside the library, linked by a relative path"),
                 );
-                return Some(Chunk::default());
+                return Chunk::default();
             }
         };
         let (w, h) = (image.width() as f32, image.height() as f32);
@@ -620,11 +631,11 @@ impl<'a> Layout<'a> {
             drawn: vec![Drawn::Image(rect, data)],
             ..Placed::default()
         };
-        Some(Chunk {
+        Chunk {
             lines: vec![line],
             space_before: t.leading * 0.5,
             ..Chunk::default()
-        })
+        }
     }
 
     /// A code block: monospace, smaller, not justified; long lines wrap with a marker.
