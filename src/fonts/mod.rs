@@ -289,7 +289,7 @@ pub fn uncovered(location: Option<Location>, c: char, chain: &[Face]) -> Diagnos
     Diagnostic::warning(
         location,
         format!(
-            "no font covers `{c}` (U+{:04X}); e-readers show a fallback glyph or a box, and the PDF leaves it out",
+            "no font covers `{c}` (U+{:04X}); e-readers show a fallback glyph or a box, and the PDF a blank (copying it gives the character)",
             c as u32
         ),
     )

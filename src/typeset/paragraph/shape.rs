@@ -37,6 +37,8 @@ pub(super) struct FaceData<'a> {
     language: Language,
     /// The glyph and advance (in ems) of the hyphen added at a break.
     pub hyphen: Option<(u16, f32)>,
+    /// The space glyph: drawn, widened, where no face covers a character.
+    pub space: Option<u16>,
     plans: [OnceLock<ShapePlan>; SCRIPTS.len()],
     /// (character, left blank, right blank) in ems, sorted by character.
     blanks: OnceLock<Vec<(char, f32, f32)>>,
@@ -63,6 +65,7 @@ impl<'a> FaceData<'a> {
             upem,
             language,
             hyphen,
+            space: hb.glyph_index(' ').map(|g| g.0),
             hb,
             plans: Default::default(),
             blanks: OnceLock::new(),
@@ -349,6 +352,31 @@ pub(super) fn shape_paragraph(
                 }
                 None => {
                     let face = faces[0];
+                    if let (None, Some(id)) = (special, fonts.face(face).space) {
+                        // Covered by no face: a blank as wide as the character
+                        // would be, which copies as the character (the EPUB
+                        // shows a fallback glyph there; the text stays whole).
+                        let width = piece.size * if is_wide(c) { 1.0 } else { 0.5 };
+                        out.clusters.push(Cluster {
+                            start: at as u32,
+                            end: (at + c.len_utf8()) as u32,
+                            g0: out.glyphs.len() as u32,
+                            g1: out.glyphs.len() as u32 + 1,
+                            width,
+                            face,
+                            size: piece.size,
+                            piece: index as u32,
+                            kind: Kind::Text,
+                            right: 0.0,
+                        });
+                        out.glyphs.push(Glyph {
+                            id,
+                            advance: width,
+                            dx: 0.0,
+                            dy: 0.0,
+                        });
+                        continue;
+                    }
                     out.clusters.push(Cluster {
                         start: at as u32,
                         end: (at + c.len_utf8()) as u32,

@@ -161,7 +161,7 @@ fn quotes_are_proportional_in_english_and_full_width_in_chinese() {
 }
 
 #[test]
-fn uncovered_characters_are_left_out_never_notdef() {
+fn uncovered_characters_are_blanks_never_notdef() {
     let (lines, _) = set(&[en("a😇b")], &spec(Lang::En, 20.0, true));
     let all = glyphs(&lines[0].runs);
     assert!(lines[0]
@@ -169,11 +169,29 @@ fn uncovered_characters_are_left_out_never_notdef() {
         .iter()
         .flat_map(|r| &r.glyphs)
         .all(|g| g.id != 0));
+    // The emoji is the space glyph, half an em wide, copied as the emoji.
     assert_eq!(
         all.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
-        ["a", "b"]
+        ["a", "😇", "b"]
     );
+    let blank = lines[0]
+        .runs
+        .iter()
+        .flat_map(|r| r.glyphs.iter().map(move |g| (r, g)));
+    let (run, blank) = blank.clone().nth(1).unwrap();
+    assert_eq!(run.text_of(blank), "😇");
+    assert_eq!(blank.id, fonts().face(run.face).space.unwrap());
     assert_eq!(lines[0].text, "a😇b");
+
+    // Between Latin words in Chinese text it keeps the Han–Latin spacing
+    // on both sides, as the EPUB does.
+    let (lines, _) = set(&[hant("Ext-B 𪚥 and")], &spec(Lang::ZhHant, 20.0, false));
+    assert_eq!(lines[0].text, "Ext-B 𪚥 and");
+    let all = glyphs(&lines[0].runs);
+    let x = |t: &str| all.iter().find(|g| g.0 == t).unwrap().1;
+    // B, a space, the blank (1 em), a space, a.
+    assert!(x("𪚥") - x("B") > SIZE * 0.8, "{all:?}");
+    assert!(x("a") - x("𪚥") > SIZE * 1.2, "{all:?}");
 }
 
 // 2. Break opportunities and kinsoku.
