@@ -302,27 +302,23 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
     }
 
     /// The text of everything up to `until`, markup dropped; nested blocks
-    /// end with a line break.
+    /// start and end with a line break.
     fn plain(&mut self, until: TagEnd) -> String {
         let mut text = String::new();
         let mut depth = 0usize;
         for (event, _) in self.events.by_ref() {
             match event {
                 Event::End(end) if end == until && depth == 0 => break,
-                Event::Start(_) => depth += 1,
+                Event::Start(tag) => {
+                    depth += 1;
+                    if is_block_end(tag.to_end()) {
+                        end_line(&mut text);
+                    }
+                }
                 Event::End(end) => {
                     depth = depth.saturating_sub(1);
-                    let block = matches!(
-                        end,
-                        TagEnd::Paragraph
-                            | TagEnd::Heading(_)
-                            | TagEnd::Item
-                            | TagEnd::TableRow
-                            | TagEnd::CodeBlock
-                            | TagEnd::HtmlBlock
-                    );
-                    if block && !text.is_empty() && !text.ends_with('\n') {
-                        text.push('\n');
+                    if is_block_end(end) {
+                        end_line(&mut text);
                     }
                 }
                 Event::Text(t)
@@ -429,6 +425,26 @@ pub(crate) fn slug(text: &str) -> String {
         "section".to_string()
     } else {
         slug.to_string()
+    }
+}
+
+/// Whether a plain-text block ends at `end` (a line break in [`Builder::plain`]).
+fn is_block_end(end: TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::Item
+            | TagEnd::TableRow
+            | TagEnd::CodeBlock
+            | TagEnd::HtmlBlock
+    )
+}
+
+/// Ends the line of `text` unless it is empty or already ended.
+fn end_line(text: &mut String) {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
     }
 }
 
