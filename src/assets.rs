@@ -169,7 +169,8 @@ fn read_image(library_root: &Path, article: &Path, url: &str) -> Result<Vec<u8>,
             MAX_FILE_BYTES / (1024 * 1024)
         ));
     }
-    std::fs::read(&resolved).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    crate::error::read_file(&resolved, MAX_FILE_BYTES)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 /// Reads and checks an image an article links to by `url`, relative to the

@@ -359,7 +359,7 @@ fn check_cover(path: &Path) -> std::result::Result<(), String> {
             MAX_FILE_BYTES / (1024 * 1024)
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| cannot(&e))?;
+    let bytes = crate::error::read_file(path, MAX_FILE_BYTES).map_err(|e| cannot(&e))?;
     if image_kind(&bytes).is_err() {
         return Err(format!(
             "the cover {} is not a PNG or JPEG image",

@@ -368,7 +368,7 @@ fn collect_images(
 }
 
 fn read_cover(path: &Path) -> Result<(Vec<u8>, &'static str, &'static str), Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::error::read_file(path, crate::assets::MAX_FILE_BYTES).map_err(|e| {
         Diagnostic::error(
             Some(Location::file(path)),
             format!("cannot read the cover image: {e}"),
