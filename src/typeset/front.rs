@@ -213,7 +213,7 @@ pub fn contents_pages(
         } else {
             t.small_size
         };
-        let parts = lines.set(title, size, false, t.measure() - indent - number_room);
+        let parts = at_most_lines(lines, title, size, t.measure() - indent - number_room);
         if y + parts.len() as f32 * t.leading > t.page_height - t.bottom {
             pages.push(std::mem::replace(
                 &mut page,
@@ -261,6 +261,28 @@ pub fn contents_pages(
     }
     pages.push(page);
     placed
+}
+
+/// A contents entry is at most this many lines: a longer title is cut.
+const ENTRY_LINES: usize = 4;
+
+/// `text` set in lines of `measure`, at most [`ENTRY_LINES`] of them: a
+/// longer text is cut where that many still hold it and an ellipsis.
+fn at_most_lines(lines: &Lines, text: &str, size: f32, measure: f32) -> Vec<(Vec<TextRun>, f32)> {
+    // No glyph is narrower than a fifth of an em.
+    let most = ENTRY_LINES * (measure / (size * 0.2)) as usize;
+    if text.chars().nth(most).is_none() {
+        let set = lines.set(text, size, false, measure);
+        if set.len() <= ENTRY_LINES {
+            return set;
+        }
+    }
+    let chars: Vec<char> = text.chars().take(most).collect();
+    cut_to_fit(
+        &chars,
+        |text| lines.set(&text, size, false, measure),
+        |set| set.len() <= ENTRY_LINES,
+    )
 }
 
 /// Writes page numbers with dot leaders into the contents, once the chapters are set.
@@ -326,11 +348,11 @@ pub fn running_heads(
             _ => None,
         };
         if let Some(head) = head {
-            let (_, width) = lines.shape(head, size, false);
+            let (head, width) = one_line(lines, head, size, t.measure());
             let y = t.top - t.leading * 1.2;
             lines.at(
                 page,
-                head,
+                &head,
                 size,
                 false,
                 t.left(index) + (t.measure() - width) / 2.0,
@@ -353,6 +375,56 @@ pub fn running_heads(
             );
         }
     }
+}
+
+/// `text` on one line of at most `measure`: whole if it fits, else cut
+/// with an ellipsis (a running head of a long title); and its width.
+fn one_line(lines: &Lines, text: &str, size: f32, measure: f32) -> (String, f32) {
+    // No glyph is narrower than a fifth of an em: more characters than
+    // that never fit, so a title of a megabyte is not shaped whole.
+    let most = (measure / (size * 0.2)) as usize;
+    if text.chars().nth(most).is_none() {
+        let (_, width) = lines.shape(text, size, false);
+        if width <= measure {
+            return (text.to_owned(), width);
+        }
+    }
+    let chars: Vec<char> = text.chars().take(most).collect();
+    let text = cut_to_fit(
+        &chars,
+        |text| text,
+        |text| lines.shape(text, size, false).1 <= measure,
+    );
+    let width = lines.shape(&text, size, false).1;
+    (text, width)
+}
+
+/// The longest start of `chars` that, with an ellipsis after it, `fits`
+/// once `set`: what `set` makes of it.
+fn cut_to_fit<T>(chars: &[char], set: impl Fn(String) -> T, fits: impl Fn(&T) -> bool) -> T {
+    let cut = |mut n: usize| {
+        // Not inside a word of a spaced script, where there is a space before.
+        let letter = |c: &char| c.is_alphanumeric() && !crate::text::is_han(*c);
+        if n > 0 && chars.get(n).is_some_and(letter) && letter(&chars[n - 1]) {
+            n = chars[..n]
+                .iter()
+                .rposition(|c| c.is_whitespace())
+                .unwrap_or(n);
+        }
+        let mut text: String = chars[..n].iter().collect::<String>().trim_end().to_owned();
+        text.push('…');
+        set(text)
+    };
+    let (mut low, mut high) = (0, chars.len());
+    while low < high {
+        let mid = (low + high).div_ceil(2);
+        if fits(&cut(mid)) {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
+    }
+    cut(low)
 }
 
 /// Roman numerals for front-matter folios.

@@ -92,6 +92,8 @@ pub struct Layout<'a> {
     pub measure: f32,
     /// Setting table cells: narrow and ragged, so hyphenated.
     in_table: bool,
+    /// Whether the warning about indents stopped at half the measure was given.
+    indent_capped: bool,
     /// Setting a paragraph: its images are collected here (URL, source
     /// offset), to follow it as figures, instead of set as their alt text.
     figures: Option<Vec<(String, usize)>>,
@@ -102,6 +104,8 @@ pub struct Layout<'a> {
 }
 
 const BULLET: &str = "•";
+/// The narrowest a table column is set, in ems of the table's size.
+const MIN_COLUMN_EMS: f32 = 4.0;
 
 impl<'a> Layout<'a> {
     #[allow(clippy::too_many_arguments)] // one per input the layout reads; grouping them would only rename them
@@ -130,6 +134,7 @@ impl<'a> Layout<'a> {
             uncovered: std::collections::BTreeSet::new(),
             measure: theme.measure(),
             in_table: false,
+            indent_capped: false,
             figures: None,
             footnote_offset: 0,
             locator: Locator::new(source, source_text),
@@ -349,6 +354,7 @@ impl<'a> Layout<'a> {
             }
             BlockKind::List { start, items } => {
                 let marker_width = t.body_size * if start.is_some() { 2.0 } else { 1.5 };
+                let inner = self.deeper(indent, marker_width, block.span.start);
                 for (i, item) in items.iter().enumerate() {
                     let marker = match start {
                         Some(n) => format!("{}.", n + i as u64),
@@ -356,7 +362,7 @@ impl<'a> Layout<'a> {
                     };
                     let first = out.len();
                     for block in item {
-                        self.block_in_item(block, indent + marker_width, out);
+                        self.block_in_item(block, inner, out);
                     }
                     // The marker hangs in the indent, on the item's first line.
                     if let Some(line) = out.get_mut(first).and_then(|c| c.lines.first_mut()) {
@@ -371,7 +377,7 @@ impl<'a> Layout<'a> {
                         let (runs, width) =
                             self.fonts
                                 .shape_line(&pieces, self.lang, self.han_in_english);
-                        let x = indent + marker_width - width - t.body_size * 0.4;
+                        let x = inner - width - t.body_size * 0.4;
                         line.drawn.push(Drawn::Runs(shift(runs, x)));
                     }
                     if let Some(chunk) = out.get_mut(first) {
@@ -382,8 +388,9 @@ impl<'a> Layout<'a> {
             }
             BlockKind::BlockQuote(blocks) => {
                 let start = out.len();
-                for block in blocks {
-                    self.block(block, indent + t.body_size * 2.0, out);
+                let inner = self.deeper(indent, t.body_size * 2.0, block.span.start);
+                for inner_block in blocks {
+                    self.block(inner_block, inner, out);
                 }
                 if let Some(chunk) = out.get_mut(start) {
                     chunk.space_before = t.leading * 0.5;
@@ -396,7 +403,7 @@ impl<'a> Layout<'a> {
                 alignments,
                 header,
                 rows,
-            } => out.push(self.table(alignments, header, rows, indent)),
+            } => self.table(alignments, header, rows, indent, block.span.start, out),
             BlockKind::ThematicBreak => {
                 let width = self.measure * 0.25;
                 let rule = Rect {
@@ -427,6 +434,27 @@ impl<'a> Layout<'a> {
             BlockKind::Paragraph(content) => self.paragraph(content, indent, 0.0, out),
             _ => self.block(block, indent, out),
         }
+    }
+
+    /// The indent of a list item or quote inside one at `indent`: `by`
+    /// more, but never past half the measure, which would leave a line too
+    /// narrow to read (and, nested deep enough, text off the page); deeper
+    /// levels stay there, with one warning per chapter.
+    fn deeper(&mut self, indent: f32, by: f32, at: usize) -> f32 {
+        if indent + by <= self.measure / 2.0 {
+            return indent + by;
+        }
+        if !self.indent_capped {
+            self.indent_capped = true;
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Some(self.locator.locate(at)),
+                    "lists and quotes nested this deep would leave less than half the line: the PDF sets the deeper levels at the same indent",
+                )
+                .hint("nest less deeply"),
+            );
+        }
+        indent
     }
 
     /// A paragraph, then the images in it, each as a figure: a PDF line
@@ -707,11 +735,49 @@ impl<'a> Layout<'a> {
 
     /// A table: column widths from the cells' natural widths; rows do not
     /// break; the header row repeats on each page.
+    /// A table; one with more columns than the measure holds at
+    /// [`MIN_COLUMN_EMS`] each is set as several, of consecutive columns,
+    /// one after another (each with its part of the header), with a warning.
     fn table(
         &mut self,
         alignments: &[Alignment],
         header: &[Vec<Inline>],
         rows: &[Vec<Vec<Inline>>],
+        indent: f32,
+        at: usize,
+        out: &mut Vec<Chunk>,
+    ) {
+        let columns = header
+            .len()
+            .max(rows.iter().map(Vec::len).max().unwrap_or(0));
+        let measure = self.measure - indent;
+        let fit = (measure / (self.theme.small_size * MIN_COLUMN_EMS)).max(1.0) as usize;
+        if columns > fit {
+            let groups = columns.div_ceil(fit);
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Some(self.locator.locate(at)),
+                    format!(
+                        "a table of {columns} columns is too wide for the page: the PDF sets it as {groups} tables of at most {fit} columns"
+                    ),
+                )
+                .hint("split the table, or move some columns into a list"),
+            );
+        }
+        for start in (0..columns).step_by(fit) {
+            let part = |row: &[Vec<Inline>]| start.min(row.len())..(start + fit).min(row.len());
+            let rows: Vec<&[Vec<Inline>]> = rows.iter().map(|r| &r[part(r)]).collect();
+            let alignments = &alignments[start.min(alignments.len())..];
+            out.push(self.table_part(alignments, &header[part(header)], &rows, indent));
+        }
+    }
+
+    /// A table whose columns, at [`MIN_COLUMN_EMS`] each, fit the measure.
+    fn table_part(
+        &mut self,
+        alignments: &[Alignment],
+        header: &[Vec<Inline>],
+        rows: &[&[Vec<Inline>]],
         indent: f32,
     ) -> Chunk {
         let t = self.theme;
@@ -719,14 +785,14 @@ impl<'a> Layout<'a> {
         let measure = self.measure - indent;
         let columns = header
             .len()
-            .max(rows.iter().map(Vec::len).max().unwrap_or(0));
+            .max(rows.iter().map(|r| r.len()).max().unwrap_or(0));
         if columns == 0 {
             return Chunk::default();
         }
         let pad = size * 0.5;
         let mut natural = vec![size * 2.0; columns];
-        for (row, style) in std::iter::once((header, bold()))
-            .chain(rows.iter().map(|r| (r.as_slice(), TextStyle::default())))
+        for (row, style) in
+            std::iter::once((header, bold())).chain(rows.iter().map(|r| (*r, TextStyle::default())))
         {
             for (i, cell) in row.iter().enumerate() {
                 let pieces = self.pieces(cell, style, size, false);
@@ -740,29 +806,39 @@ impl<'a> Layout<'a> {
         let widths: Vec<f32> = if total <= measure {
             natural
         } else {
-            // Shrink in proportion, but no column below an equal share's third.
-            let floor = measure / columns as f32 / 3.0;
-            let flexible: f32 = natural.iter().map(|w| w - floor).sum();
+            // Shrink in proportion, but no column below its natural width
+            // or an equal share's third, nor below MIN_COLUMN_EMS: the
+            // columns fit at that.
+            let floor = (measure / columns as f32 / 3.0).max(size * MIN_COLUMN_EMS);
+            let floors: Vec<f32> = natural.iter().map(|w| w.min(floor)).collect();
+            let flexible: f32 = natural.iter().zip(&floors).map(|(w, f)| w - f).sum();
+            let spare = measure - floors.iter().sum::<f32>();
             natural
                 .iter()
-                .map(|w| floor + (w - floor) * (measure - floor * columns as f32) / flexible)
+                .zip(&floors)
+                .map(|(w, f)| f + (w - f) * spare / flexible)
                 .collect()
         };
-        let mut header_row = (!header.is_empty())
-            .then(|| self.table_row(header, &widths, alignments, bold(), indent, true));
-        let mut lines: Vec<Placed> = rows
-            .iter()
-            .map(|row| {
-                self.table_row(
-                    row,
-                    &widths,
-                    alignments,
-                    TextStyle::default(),
-                    indent,
-                    false,
-                )
-            })
-            .collect();
+        // A row taller than a page goes on over the next pages, in slices
+        // of as many lines as a page holds (under the repeated header).
+        let area = t.page_height - t.top - t.bottom - t.leading;
+        let fit = |height: f32| ((height - size) / t.small_leading).max(1.0) as usize;
+        let mut header_rows = if header.is_empty() {
+            Vec::new()
+        } else {
+            self.table_row(header, &widths, alignments, bold(), indent, true, fit(area))
+        };
+        // The header repeats on each page unless it is itself that tall.
+        let mut header_row = match header_rows.as_slice() {
+            [row] if row.advance < area / 2.0 => header_rows.pop(),
+            _ => None,
+        };
+        let most = fit(area - header_row.as_ref().map_or(0.0, |h| h.advance));
+        let mut lines: Vec<Placed> = header_rows;
+        for row in rows {
+            let style = TextStyle::default();
+            lines.extend(self.table_row(row, &widths, alignments, style, indent, false, most));
+        }
         // The header repeats above the rows of each page; a table of a
         // header alone is that one row.
         if lines.is_empty() {
@@ -777,6 +853,9 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// A table row, in slices of at most `most` lines (one, unless a cell
+    /// is longer than a page).
+    #[allow(clippy::too_many_arguments)]
     fn table_row(
         &mut self,
         row: &[Vec<Inline>],
@@ -785,77 +864,56 @@ impl<'a> Layout<'a> {
         style: TextStyle,
         indent: f32,
         is_header: bool,
-    ) -> Placed {
+        most: usize,
+    ) -> Vec<Placed> {
         let t = self.theme;
         let size = t.small_size;
-        let leading = t.small_leading;
         let pad = size * 0.5;
         let mut x = indent;
         let mut cells = Vec::new();
-        let mut height = 0.0f32;
         for (i, width) in widths.iter().enumerate() {
             let content: &[Inline] = row.get(i).map_or(&[], Vec::as_slice);
             let pieces = self.pieces(content, style, size, true);
             self.in_table = true;
-            let lines = self.set_spec(&pieces, *width - 2.0 * pad, 0.0, 0.0, false, leading);
+            let lines = self.set_spec(
+                &pieces,
+                *width - 2.0 * pad,
+                0.0,
+                0.0,
+                false,
+                t.small_leading,
+            );
             self.in_table = false;
-            height = height.max(lines.len() as f32 * leading);
-            cells.push((x, *width, lines));
-            x += width;
-        }
-        let height = height.max(leading) + pad * 2.0;
-        let mut placed = Placed {
-            advance: height,
-            above: height,
-            ..Placed::default()
-        };
-        // Drawn relative to the row's bottom line (its "baseline").
-        let top = -height;
-        for (i, (x, width, lines)) in cells.into_iter().enumerate() {
-            for (n, line) in lines.into_iter().enumerate() {
-                let baseline = top + pad + size + n as f32 * leading;
+            let offset = |line: &Placed| {
                 let line_width: f32 = line.records.first().map_or(0.0, |r| r.2);
-                let offset = match alignments.get(i) {
+                match alignments.get(i) {
                     Some(Alignment::Right) => width - 2.0 * pad - line_width,
                     Some(Alignment::Center) => (width - 2.0 * pad - line_width) / 2.0,
                     _ => 0.0,
-                };
-                for drawn in line.drawn {
-                    placed.drawn.push(match drawn {
-                        Drawn::Runs(runs) => {
-                            Drawn::Runs(move_runs(runs, x + pad + offset, baseline))
-                        }
-                        Drawn::Link(mut r, target) => {
-                            r.x += x + pad + offset;
-                            r.y += baseline;
-                            Drawn::Link(r, target)
-                        }
-                        other => other,
-                    });
                 }
-                placed.footnotes.extend(line.footnotes);
-                for (rx, text, w, m) in line.records {
-                    placed.records.push((rx + x + pad + offset, text, w, m));
-                }
-            }
+            };
+            let lines: Vec<(f32, Placed)> = lines
+                .into_iter()
+                .map(|line| (x + pad + offset(&line), line))
+                .collect();
+            cells.push(lines.into_iter());
+            x += width;
         }
+        let tallest = cells.iter().map(ExactSizeIterator::len).max().unwrap_or(0);
+        let slices = tallest.div_ceil(most).max(1);
         let total: f32 = widths.iter().sum();
-        let rule = if is_header { 0.8 } else { 0.4 };
-        placed.drawn.push(Drawn::Rule(Rect {
-            x: indent,
-            y: -0.2,
-            width: total,
-            height: rule,
-        }));
-        if is_header {
-            placed.drawn.push(Drawn::Rule(Rect {
-                x: indent,
-                y: top,
-                width: total,
-                height: 0.8,
-            }));
-        }
-        placed
+        (0..slices)
+            .map(|n| {
+                let lines: Vec<Vec<(f32, Placed)>> = cells
+                    .iter_mut()
+                    .map(|c| c.by_ref().take(most).collect())
+                    .collect();
+                // A header's rules are heavier, above it and below it.
+                let weight = if is_header { 0.8 } else { 0.4 };
+                let rules = (is_header && n == 0, (n + 1 == slices).then_some(weight));
+                row_slice(t, lines, indent, total, rules)
+            })
+            .collect()
     }
 
     /// A footnote: its number, then its text, small.
@@ -1020,6 +1078,63 @@ fn superscript(number: usize) -> &'static str {
 enum Tag {
     Link(usize),
     Footnote(usize),
+}
+
+/// One slice of a table row: its cells' lines (each with its x), drawn
+/// relative to the slice's bottom line, with a rule above (a header's
+/// first slice) and one of the given weight below (a row's last slice).
+fn row_slice(
+    t: &Theme,
+    cells: Vec<Vec<(f32, Placed)>>,
+    indent: f32,
+    width: f32,
+    (rule_above, rule_below): (bool, Option<f32>),
+) -> Placed {
+    let (size, leading) = (t.small_size, t.small_leading);
+    let pad = size * 0.5;
+    let lines = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let height = lines as f32 * leading + pad * 2.0;
+    let mut placed = Placed {
+        advance: height,
+        above: height,
+        ..Placed::default()
+    };
+    let top = -height;
+    for (n, (x, line)) in cells.into_iter().flat_map(|c| c.into_iter().enumerate()) {
+        let baseline = top + pad + size + n as f32 * leading;
+        for drawn in line.drawn {
+            placed.drawn.push(match drawn {
+                Drawn::Runs(runs) => Drawn::Runs(move_runs(runs, x, baseline)),
+                Drawn::Link(mut r, target) => {
+                    r.x += x;
+                    r.y += baseline;
+                    Drawn::Link(r, target)
+                }
+                other => other,
+            });
+        }
+        placed.footnotes.extend(line.footnotes);
+        for (rx, text, w, m) in line.records {
+            placed.records.push((rx + x, text, w, m));
+        }
+    }
+    if let Some(weight) = rule_below {
+        placed.drawn.push(Drawn::Rule(Rect {
+            x: indent,
+            y: -0.2,
+            width,
+            height: weight,
+        }));
+    }
+    if rule_above {
+        placed.drawn.push(Drawn::Rule(Rect {
+            x: indent,
+            y: top,
+            width,
+            height: 0.8,
+        }));
+    }
+    placed
 }
 
 const FOOTNOTE_BIT: u32 = 1 << 31;

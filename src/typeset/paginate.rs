@@ -93,7 +93,7 @@ impl<'a> Paginator<'a> {
         let sink = (t.page_height - t.top - t.bottom) * 0.18;
         self.page().cursor = Some(t.top + sink);
         for line in &layout.title {
-            self.place(line, false);
+            self.place_or_turn(line, 0.0);
         }
         let after = self.page().cursor.unwrap_or(t.top) + t.leading * 1.5;
         self.page().cursor = Some(after);
@@ -202,8 +202,9 @@ impl<'a> Paginator<'a> {
             } else {
                 chunk.space_before
             };
+            // A heading longer than a page goes on over the next.
             for line in &chunk.lines {
-                self.place_with_space(line, space);
+                self.place_or_turn(line, space);
                 space = 0.0;
             }
             return;
@@ -280,8 +281,14 @@ impl<'a> Paginator<'a> {
         self.draw(line, y);
     }
 
-    fn place(&mut self, line: &Placed, _on_grid: bool) {
-        self.place_with_space(line, 0.0);
+    /// Places `line`, on a new page if it does not fit on this one.
+    fn place_or_turn(&mut self, line: &Placed, space: f32) {
+        if self.at_top() || self.fits(&[line], space) {
+            self.place_with_space(line, space);
+        } else {
+            self.continue_on_new_page();
+            self.place_with_space(line, 0.0);
+        }
     }
 
     fn draw(&mut self, line: &Placed, y: f32) {
