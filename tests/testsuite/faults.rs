@@ -988,3 +988,70 @@ fn two_builds_into_one_folder_both_succeed() {
     }
     eprintln!("a build waited for the other in {waited} of 10 tries");
 }
+
+/// A chapter title of a megabyte: the chapter opening sets all of it, over
+/// as many pages as it takes; the contents entry is cut to a few lines and
+/// the running heads to one, with an ellipsis; no word leaves its page; and
+/// a title that long is no slower to set than its text.
+#[test]
+fn a_title_of_a_megabyte_is_set_whole_and_stays_on_its_pages() {
+    use crate::pdf::{tools_present, word_pages};
+    if !tools_present(&["pdftotext"]) {
+        return;
+    }
+    let dir = temp_dir("long-title");
+    let title = ["word"; 200_000].join(" ");
+    std::fs::create_dir_all(dir.join("articles/gamma")).unwrap();
+    std::fs::write(
+        dir.join("articles/gamma/en.md"),
+        format!(
+            "+++\nid = \"gamma\"\ntitle = \"{title}\"\nlang = \"en\"\nthemes = [\"ai\"]\n+++\n\nThe text.\n"
+        ),
+    )
+    .unwrap();
+    let config = dir.join("quire.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[library]\nauthor = \"T\"\n[fonts]\ndir = {:?}\n\
+             [[volume]]\nid = \"g\"\ntitle = {{ en = \"G\" }}\nchapters = [\"gamma\"]\n\
+             editions = [\"en\"]\nformats = [\"pdf\"]\n",
+            root().join("fonts")
+        ),
+    )
+    .unwrap();
+    let output = quire_within_a_minute(&[
+        "build",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        dir.join("out").to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let pages = word_pages(&dir.join("out/g.en.pdf"));
+    let mut words = 0;
+    let mut cut = 0;
+    for (i, page) in pages.iter().enumerate() {
+        for word in &page.words {
+            assert!(
+                word.x_min >= 0.0
+                    && word.y_min >= 0.0
+                    && word.x_max <= page.width
+                    && word.y_max <= page.height,
+                "page {}: {} is off the page",
+                i + 1,
+                word.text
+            );
+            words += usize::from(word.text == "word");
+            cut += usize::from(word.text == "word…");
+        }
+    }
+    // The title whole; the contents entry and the running head of each
+    // recto (versos carry the book's title), each cut.
+    assert!(words > 200_000, "{words} words");
+    assert!(
+        cut >= pages.len() / 2 - 3,
+        "{cut} cut titles on {} pages",
+        pages.len()
+    );
+}

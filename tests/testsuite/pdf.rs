@@ -155,7 +155,7 @@ fn expected_for(book: &Path) -> &'static Expected {
 
 /// Whether the external tools are here; without them the test fails in CI
 /// and is skipped (with a note) elsewhere.
-fn tools_present(tools: &[&str]) -> bool {
+pub(crate) fn tools_present(tools: &[&str]) -> bool {
     let missing: Vec<&str> = tools
         .iter()
         .copied()
@@ -441,11 +441,21 @@ fn the_extracted_text_gives_back_every_sentence_of_every_chapter() {
 }
 
 /// A word pdftotext found, with its box (points, y down).
-struct Word {
-    x_min: f32,
-    y_min: f32,
-    y_max: f32,
-    text: String,
+pub(crate) struct Word {
+    pub x_min: f32,
+    pub x_max: f32,
+    pub y_min: f32,
+    pub y_max: f32,
+    pub text: String,
+    /// Whether the word starts a line (as pdftotext groups them).
+    pub starts_line: bool,
+}
+
+/// A page as `pdftotext -bbox` sees it: its size and its words.
+pub(crate) struct WordPage {
+    pub width: f32,
+    pub height: f32,
+    pub words: Vec<Word>,
 }
 
 fn attribute(tag: &str, name: &str) -> f32 {
@@ -462,17 +472,10 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The PDF's lines per page, as a reader sees them: words from
-/// `pdftotext -bbox`, grouped by baseline, left to right.
-///
-/// Plain `pdftotext` output cannot be used for this: poppler starts a new
-/// line wherever a glyph's box overlaps the one before it, and a compressed
-/// (half-width) punctuation mark after a closing bracket or quote does
-/// exactly that, so `經濟夥伴關係協定（RCEP）。` comes out as two lines, the
-/// second `。`, although the PDF sets it on one.
-fn visual_lines(book: &Path) -> Vec<(usize, String)> {
+/// Every page's words, from `pdftotext -bbox-layout`.
+pub(crate) fn word_pages(book: &Path) -> Vec<WordPage> {
     let output = Command::new("pdftotext")
-        .arg("-bbox")
+        .arg("-bbox-layout")
         .arg(book)
         .arg("-")
         .output()
@@ -483,11 +486,18 @@ fn visual_lines(book: &Path) -> Vec<(usize, String)> {
         book.display()
     );
     let html = String::from_utf8(output.stdout).expect("pdftotext writes UTF-8");
-    let mut pages: Vec<Vec<Word>> = Vec::new();
+    let mut pages: Vec<WordPage> = Vec::new();
+    let mut starts_line = false;
     for line in html.lines() {
         let line = line.trim();
-        if line.starts_with("<page ") {
-            pages.push(Vec::new());
+        if line.starts_with("<line") {
+            starts_line = true;
+        } else if let Some(tag) = line.strip_prefix("<page ") {
+            pages.push(WordPage {
+                width: attribute(tag, "width"),
+                height: attribute(tag, "height"),
+                words: Vec::new(),
+            });
         } else if let Some(rest) = line.strip_prefix("<word ") {
             let close = rest.find('>').unwrap();
             let (tag, text) = (&rest[..close], &rest[close + 1..]);
@@ -495,16 +505,33 @@ fn visual_lines(book: &Path) -> Vec<(usize, String)> {
             pages
                 .last_mut()
                 .expect("words are inside pages")
+                .words
                 .push(Word {
                     x_min: attribute(tag, "xMin"),
+                    x_max: attribute(tag, "xMax"),
                     y_min: attribute(tag, "yMin"),
                     y_max: attribute(tag, "yMax"),
                     text: unescape(text),
+                    starts_line,
                 });
+            starts_line = false;
         }
     }
+    pages
+}
+
+/// The PDF's lines per page, as a reader sees them: words from
+/// `pdftotext -bbox`, grouped by baseline, left to right.
+///
+/// Plain `pdftotext` output cannot be used for this: poppler starts a new
+/// line wherever a glyph's box overlaps the one before it, and a compressed
+/// (half-width) punctuation mark after a closing bracket or quote does
+/// exactly that, so `經濟夥伴關係協定（RCEP）。` comes out as two lines, the
+/// second `。`, although the PDF sets it on one.
+fn visual_lines(book: &Path) -> Vec<(usize, String)> {
+    let pages = word_pages(book).into_iter().map(|p| p.words);
     let mut lines = Vec::new();
-    for (page, mut words) in pages.into_iter().enumerate() {
+    for (page, mut words) in pages.enumerate() {
         let centre = |w: &Word| (w.y_min + w.y_max) / 2.0;
         words.sort_by(|a, b| centre(a).total_cmp(&centre(b)));
         let mut groups: Vec<Vec<Word>> = Vec::new();
@@ -604,6 +631,29 @@ fn another_process_gives_byte_identical_pdfs() {
 }
 
 /// The titles of an outline level, each with its children's titles.
+/// The index of the page each top-level outline item (each chapter) opens.
+pub(crate) fn outline_pages(book: &Path) -> Vec<usize> {
+    let doc = load(book);
+    let pages: BTreeMap<lopdf::ObjectId, usize> = doc
+        .get_pages()
+        .into_values()
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
+    let outlines = dict(&doc, catalog(&doc), "Outlines").expect("the PDF has an outline");
+    let mut found = Vec::new();
+    let mut next = outlines.get(b"First").ok().cloned();
+    while let Some(reference) = next {
+        let item = deref(&doc, &reference).as_dict().unwrap();
+        let dest = item.get(b"Dest").map(|d| deref(&doc, d)).unwrap();
+        let page = dest.as_array().unwrap()[0].as_reference().unwrap();
+        found.push(pages[&page]);
+        next = item.get(b"Next").ok().cloned();
+        assert!(found.len() < 10_000, "the outline loops");
+    }
+    found
+}
+
 fn outline_level(doc: &Document, parent: &Dictionary) -> Vec<(String, Vec<String>)> {
     let mut items = Vec::new();
     let mut next = parent.get(b"First").ok().cloned();

@@ -119,6 +119,38 @@ fn no_typeset_line_is_wider_than_its_measure() {
     );
 }
 
+#[test]
+fn no_typeset_line_leaves_its_page() {
+    let mut outside = Vec::new();
+    for typeset in typeset_fixtures() {
+        let case = typeset.case.file_name().unwrap().to_string_lossy();
+        for (i, page) in typeset.pages.pages.iter().enumerate() {
+            for line in &page.lines {
+                let inside = line.x >= 0.0
+                    && line.x + line.width <= page.width
+                    && line.y > 0.0
+                    && line.y < page.height;
+                if !inside {
+                    outside.push(format!(
+                        "{case} page {}: at ({:.1}, {:.1}), {:.1} wide: {}",
+                        i + 1,
+                        line.x,
+                        line.y,
+                        line.width,
+                        line.text
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "{} line(s) off the page:\n{}",
+        outside.len(),
+        outside.join("\n")
+    );
+}
+
 /// Punctuation a Chinese line must not start with (clreq: closing marks,
 /// pause and stop marks, the ellipsis).
 const NO_LINE_START: &[char] = &[
