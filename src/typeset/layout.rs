@@ -364,6 +364,30 @@ impl<'a> Layout<'a> {
                     for block in item {
                         self.block_in_item(block, inner, out);
                     }
+                    // An empty item is an empty line, to show its marker; so
+                    // is one whose first line has a nested list's marker
+                    // where this one would go (nested past the indent cap).
+                    let taken = |c: &Chunk| {
+                        c.lines.first().is_none_or(|line| {
+                            line.drawn.iter().any(|d| {
+                                matches!(d, Drawn::Runs(runs) if runs.first().is_some_and(|r| r.x < inner - 0.01))
+                            })
+                        })
+                    };
+                    if out.get(first).is_none_or(taken) {
+                        let line = Placed {
+                            advance: t.leading,
+                            above: t.body_size,
+                            ..Placed::default()
+                        };
+                        out.insert(
+                            first,
+                            Chunk {
+                                lines: vec![line],
+                                ..Chunk::default()
+                            },
+                        );
+                    }
                     // The marker hangs in the indent, on the item's first line.
                     if let Some(line) = out.get_mut(first).and_then(|c| c.lines.first_mut()) {
                         let pieces = [Piece {
@@ -940,10 +964,16 @@ impl<'a> Layout<'a> {
                 .collect(),
             footnotes,
         );
+        // Set here, their references (to themselves, or to each other) do
+        // not also bring them to the foot of the page.
         let lines: Vec<Placed> = footnotes
             .iter()
             .filter(|(n, _)| !referenced.contains(n))
             .flat_map(|(_, lines)| lines.iter().cloned())
+            .map(|line| Placed {
+                footnotes: Vec::new(),
+                ..line
+            })
             .collect();
         if !lines.is_empty() {
             chunks.push(Chunk {
