@@ -1,6 +1,6 @@
 //! Every Markdown input the project has makes a valid book: the Markdown
-//! fixtures, the fuzz regression inputs and seed corpus, and the articles of
-//! the config fixtures, each as a chapter of one volume in English and in
+//! fixtures, the fuzz regression inputs and seed corpus, the articles of the
+//! config fixtures and the CommonMark examples, each as a chapter of one volume in English and in
 //! Traditional Chinese. EpubCheck reports nothing on either EPUB; each
 //! chapter of the PDF has the characters of the same chapter of the EPUB;
 //! and no word of the PDF is off its page or over another.
@@ -45,7 +45,7 @@ fn inputs() -> Vec<(String, String, PathBuf)> {
             .join("articles/gamma");
         files.extend(listed(&dir));
     }
-    files
+    let mut inputs: Vec<(String, String, PathBuf)> = files
         .into_iter()
         .filter_map(|path| {
             let text = String::from_utf8(std::fs::read(&path).ok()?).ok()?;
@@ -59,6 +59,33 @@ fn inputs() -> Vec<(String, String, PathBuf)> {
             let name = path.strip_prefix(root()).unwrap().display().to_string();
             Some((name, body, path.parent().unwrap().to_path_buf()))
         })
+        .collect();
+    inputs.extend(commonmark_examples());
+    inputs
+}
+
+/// The CommonMark spec's examples and pulldown-cmark's extension suites
+/// (`tests/fixtures/commonmark/`), each an input; but not those with an
+/// image, whose files (`/url`, `train.jpg`) are not there: the images and
+/// lost-in-pdf fixtures have real ones.
+fn commonmark_examples() -> Vec<(String, String, PathBuf)> {
+    #[derive(serde::Deserialize)]
+    struct Examples {
+        example: Vec<Example>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Example {
+        name: String,
+        markdown: String,
+    }
+    let dir = root().join("tests/fixtures/commonmark");
+    let text = std::fs::read_to_string(dir.join("examples.toml")).unwrap();
+    let examples: Examples = toml::from_str(&text).expect("examples.toml reads");
+    examples
+        .example
+        .into_iter()
+        .filter(|e| !e.markdown.contains("!["))
+        .map(|e| (e.name, e.markdown, dir.clone()))
         .collect()
 }
 
@@ -67,7 +94,7 @@ fn inputs() -> Vec<(String, String, PathBuf)> {
 fn library_of_every_input(dir: &Path) -> PathBuf {
     let mut chapters = Vec::new();
     for (i, (name, body, folder)) in inputs().into_iter().enumerate() {
-        let id = format!("input-{i:03}");
+        let id = format!("input-{i:04}");
         let article = dir.join("articles").join(&id);
         std::fs::create_dir_all(&article).unwrap();
         // The images an input links to: those beside it, and the one the
@@ -142,8 +169,8 @@ fn every_markdown_input_makes_an_epub_that_epubcheck_passes() {
 }
 
 /// Whether a character is compared between a chapter's EPUB and PDF text.
-/// Not whitespace; not digits, which list numbers and footnote marks add
-/// (in the PDF also as superscripts); not `-`, which pdftotext drops after
+/// Not whitespace; not digits, which footnote marks and folios add (in the
+/// PDF also as superscripts); not `-`, which pdftotext drops after
 /// a word broken at a line end; not the bullets of lists, the PDF's mark of
 /// a code line that goes on, nor the EPUB's footnote back-links.
 fn compared(c: char) -> bool {
@@ -172,7 +199,8 @@ fn epub_chapters(book: &Path) -> Vec<(String, String)> {
         .filter(|n| n.starts_with("OEBPS/chapter-") && n.ends_with(".xhtml"))
         .map(str::to_owned)
         .collect();
-    names.sort();
+    // In reading order: chapter-9 before chapter-10.
+    names.sort_by_key(|n| (n.len(), n.clone()));
     names
         .iter()
         .map(|name| {
@@ -192,17 +220,41 @@ fn epub_chapters(book: &Path) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The text of `xhtml`, tags dropped, with the number of each item of an
+/// ordered list before it (`3.`), as the PDF sets it and a reader shows it.
 fn without_tags(xhtml: &str) -> String {
     let mut text = String::new();
-    let mut in_tag = false;
-    for c in xhtml.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            _ if !in_tag => text.push(c),
+    // The next number of each open list, `None` for a bulleted one.
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    let mut rest = xhtml;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let close = open + rest[open..].find('>').expect("a tag ends");
+        let tag = &rest[open + 1..close];
+        let name = tag.split([' ', '/']).next().unwrap_or("");
+        match name {
+            "ol" => {
+                let start = tag
+                    .split("start=\"")
+                    .nth(1)
+                    .and_then(|s| s.split('"').next()?.parse().ok());
+                lists.push(Some(start.unwrap_or(1)));
+            }
+            "ul" => lists.push(None),
+            "" if tag == "/ol" || tag == "/ul" => {
+                lists.pop();
+            }
+            "li" => {
+                if let Some(Some(n)) = lists.last_mut() {
+                    text.push_str(&format!("{n}. "));
+                    *n += 1;
+                }
+            }
             _ => {}
         }
+        rest = &rest[close + 1..];
     }
+    text.push_str(rest);
     text
 }
 
@@ -235,7 +287,7 @@ fn unescape_xml(text: &str) -> String {
 
 /// The text of each chapter of a PDF, from its opening page (the outline's)
 /// to the next chapter's: the words inside the text block, so without
-/// running heads and folios, and without the numbers of ordered lists.
+/// running heads and folios.
 fn pdf_chapters(book: &Path, theme: &Theme) -> Vec<String> {
     let pages = word_pages(book);
     let mut starts = outline_pages(book);
@@ -247,11 +299,7 @@ fn pdf_chapters(book: &Path, theme: &Theme) -> Vec<String> {
             for page in &pages[range[0]..range[1]] {
                 for word in &page.words {
                     let centre = (word.y_min + word.y_max) / 2.0;
-                    let list_number = word.starts_line
-                        && word.text.strip_suffix('.').is_some_and(|n| {
-                            !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
-                        });
-                    if centre > theme.top && centre < page.height - theme.bottom && !list_number {
+                    if centre > theme.top && centre < page.height - theme.bottom {
                         text.push_str(&word.text);
                         text.push(' ');
                     }

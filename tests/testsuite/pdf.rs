@@ -447,8 +447,6 @@ pub(crate) struct Word {
     pub y_min: f32,
     pub y_max: f32,
     pub text: String,
-    /// Whether the word starts a line (as pdftotext groups them).
-    pub starts_line: bool,
 }
 
 /// A page as `pdftotext -bbox` sees it: its size and its words.
@@ -472,10 +470,10 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Every page's words, from `pdftotext -bbox-layout`.
+/// Every page's words, from `pdftotext -bbox`.
 pub(crate) fn word_pages(book: &Path) -> Vec<WordPage> {
     let output = Command::new("pdftotext")
-        .arg("-bbox-layout")
+        .arg("-bbox")
         .arg(book)
         .arg("-")
         .output()
@@ -487,12 +485,9 @@ pub(crate) fn word_pages(book: &Path) -> Vec<WordPage> {
     );
     let html = String::from_utf8(output.stdout).expect("pdftotext writes UTF-8");
     let mut pages: Vec<WordPage> = Vec::new();
-    let mut starts_line = false;
     for line in html.lines() {
         let line = line.trim();
-        if line.starts_with("<line") {
-            starts_line = true;
-        } else if let Some(tag) = line.strip_prefix("<page ") {
+        if let Some(tag) = line.strip_prefix("<page ") {
             pages.push(WordPage {
                 width: attribute(tag, "width"),
                 height: attribute(tag, "height"),
@@ -512,9 +507,7 @@ pub(crate) fn word_pages(book: &Path) -> Vec<WordPage> {
                     y_min: attribute(tag, "yMin"),
                     y_max: attribute(tag, "yMax"),
                     text: unescape(text),
-                    starts_line,
                 });
-            starts_line = false;
         }
     }
     pages
