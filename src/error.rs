@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// What a build did that an editor may want to review (`--deny-warnings`
+    /// does not count it).
+    Note,
     Warning,
     Error,
 }
@@ -82,6 +85,13 @@ impl Diagnostic {
         }
     }
 
+    pub fn note(location: Option<Location>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(location, message)
+        }
+    }
+
     /// Adds a `hint:` line.
     pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hints.push(hint.into());
@@ -99,6 +109,7 @@ impl fmt::Display for Diagnostic {
             write!(f, "{location}: ")?;
         }
         let label = match self.severity {
+            Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
@@ -129,6 +140,11 @@ impl Diagnostics {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Whether any diagnostic is a warning or an error (not only notes).
+    pub fn has_warnings(&self) -> bool {
+        self.0.iter().any(|d| d.severity >= Severity::Warning)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {

@@ -49,7 +49,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(warnings) => {
             print_diagnostics(&warnings);
-            if cli.deny_warnings && !warnings.is_empty() {
+            if cli.deny_warnings && warnings.has_warnings() {
                 err!("error: warnings are denied (--deny-warnings)");
                 ExitCode::FAILURE
             } else {
