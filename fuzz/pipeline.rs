@@ -159,14 +159,15 @@ fn source(article: &Article) -> Source<'_> {
 }
 
 fn chapter(article: &Article, conversion: Option<Conversion>, rules: Rules) -> Chapter<'_> {
-    let (doc, changes) = prepare_document(article, conversion, Lang::ZhHant, &rules);
+    let prepared = prepare_document(article, conversion.map(|c| (c, None)), Lang::ZhHant, &rules);
     Chapter {
         article,
         title: article.title.clone(),
-        doc,
+        doc: prepared.doc,
         converted: conversion,
         translation: None,
-        changes,
+        changes: prepared.changes,
+        conversions: prepared.conversions,
     }
 }
 

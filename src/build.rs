@@ -14,7 +14,7 @@ use crate::fonts::Fonts;
 use crate::render::epub::render_epub;
 use crate::render::pdf::{write_pdf, PdfMeta};
 use crate::text::normalize::{self, Rules, Segment};
-use crate::text::{convert_script, Conversion};
+use crate::text::{convert_script, Conversion, PhraseChange};
 use crate::typeset::{typeset, Theme};
 use crate::volume::{
     plan_edition, prepare_document, resolve_volumes, Book, Chapter, Version, Volume,
@@ -273,17 +273,27 @@ fn render_pdf(
 }
 
 /// What normalisation changes in the chapters written in the edition's own
-/// script, as warnings with the place and the before and after text.
+/// script, as warnings with the place and the before and after text; and
+/// the phrases converted as a whole in the others, as notes.
 fn lint(book: &Book) -> Diagnostics {
     let mut found = Diagnostics::default();
     let chapters = book
         .chapters
         .iter()
         .flat_map(|c| std::iter::once(c).chain(c.translation.as_deref()));
-    for chapter in chapters.filter(|c| c.converted.is_none()) {
+    for chapter in chapters {
         let article = chapter.article;
         // Thousands of changes in a large article: located in one pass, not each from the start.
         let locator = Locator::new(&article.path, &article.text);
+        for (offset, change) in conversion_places(&article.text, &chapter.conversions) {
+            found.push(Diagnostic::note(
+                Some(locator.locate(offset)),
+                format!("convert: {} → {}", change.before, change.after),
+            ));
+        }
+        if chapter.converted.is_some() {
+            continue;
+        }
         for change in &chapter.changes {
             found.push(
                 Diagnostic::warning(
@@ -302,6 +312,36 @@ fn lint(book: &Book) -> Diagnostics {
         }
     }
     found
+}
+
+/// Where in `source` each converted phrase is. A change knows the start
+/// of its text node; where the node is not the source verbatim (a soft
+/// break joined two lines), the phrase is looked for from there, after the
+/// node's earlier phrases.
+fn conversion_places<'c>(
+    source: &'c str,
+    changes: &'c [PhraseChange],
+) -> impl Iterator<Item = (usize, &'c PhraseChange)> {
+    let mut node = usize::MAX;
+    let mut from = 0;
+    changes.iter().map(move |change| {
+        if change.offset != node {
+            (node, from) = (change.offset, change.offset);
+        }
+        let window = source.get(from..).unwrap_or("");
+        let mut end = window.len().min(4096);
+        while !window.is_char_boundary(end) {
+            end -= 1;
+        }
+        let window = &window[..end];
+        match window.find(&change.before) {
+            Some(at) => {
+                from += at + change.before.len();
+                (from - change.before.len(), change)
+            }
+            None => (change.offset, change),
+        }
+    })
 }
 
 /// A source file and the normalisation changes it would take.
@@ -413,6 +453,7 @@ pub fn make_book<'a>(
     let config = &project.config;
     let library = &config.config.library;
     let plan = plan_edition(&project.library, volume, edition);
+    let phrases = config.config.convert.phrases();
     let chapter = |(article, conversion): Version<'a>| {
         let lang = match conversion {
             Some(Conversion::HansToHant) => Lang::ZhHant,
@@ -420,21 +461,22 @@ pub fn make_book<'a>(
             None => article.lang,
         };
         let rules = volume.config.normalize.rules(lang);
-        let (doc, changes) =
-            prepare_document(article, conversion, library.chinese_in_english, &rules);
+        let converting = conversion.map(|c| (c, phrases.get(&c)));
+        let prepared = prepare_document(article, converting, library.chinese_in_english, &rules);
         Chapter {
             article,
             title: normalize_title(
-                match conversion {
-                    Some(c) => convert_script(&article.title, c),
+                match converting {
+                    Some((c, table)) => convert_script(&article.title, c, table).0,
                     None => article.title.clone(),
                 },
                 &rules,
             ),
-            doc,
+            doc: prepared.doc,
             converted: conversion,
             translation: None,
-            changes,
+            changes: prepared.changes,
+            conversions: prepared.conversions,
         }
     };
     let chapters: Vec<Chapter> = plan

@@ -1,5 +1,6 @@
 //! The library config (`books/quire.toml`): the library, its fonts and its volumes.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -9,6 +10,7 @@ use crate::assets::{decode_image, image_kind, MAX_FILE_BYTES};
 use crate::book::{Edition, Lang};
 use crate::error::{read_text, Diagnostic, Diagnostics, Error, Location, Result};
 use crate::text::normalize::{QuoteStyle, Rules};
+use crate::text::{Conversion, LibraryPhrases, Phrases};
 use crate::typeset::PageSize;
 
 /// The whole config file.
@@ -20,6 +22,8 @@ pub struct Config {
     pub fonts: FontsConfig,
     #[serde(default)]
     pub print: PrintConfig,
+    #[serde(default)]
+    pub convert: ConvertConfig,
     #[serde(rename = "volume", default)]
     pub volumes: Vec<VolumeConfig>,
 }
@@ -159,6 +163,36 @@ fn all_editions() -> Spanned<Vec<Spanned<Edition>>> {
             .map(|e| Spanned::new(0..0, e))
             .collect(),
     )
+}
+
+/// The library's own phrase table for script conversion, by the edition it
+/// converts into: `zh-Hans = { "序列" = "序列" }` keeps 序列 as it is where
+/// a zh-Hant article is converted for a zh-Hans edition.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertConfig {
+    #[serde(rename = "zh-Hans", default)]
+    pub zh_hans: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(rename = "zh-Hant", default)]
+    pub zh_hant: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+impl ConvertConfig {
+    /// The tables as the converter reads them, by direction.
+    pub fn phrases(&self) -> LibraryPhrases {
+        let table = |map: &BTreeMap<Spanned<String>, Spanned<String>>| {
+            Phrases::new(
+                map.iter()
+                    .map(|(k, v)| (k.get_ref().as_str(), v.get_ref().as_str())),
+            )
+        };
+        [
+            (Conversion::HantToHans, table(&self.zh_hans)),
+            (Conversion::HansToHant, table(&self.zh_hant)),
+        ]
+        .into_iter()
+        .collect()
+    }
 }
 
 /// Which normalisation rules a volume's Chinese text gets (all by default).
@@ -317,8 +351,35 @@ pub fn load_config(path: &Path) -> Result<LoadedConfig> {
     };
     let mut problems = check_articles_dir(&loaded);
     problems.extend(check_volumes(&loaded));
+    problems.extend(check_convert(&loaded));
     problems.into_result()?;
     Ok(loaded)
+}
+
+/// Every phrase of the `[convert]` tables and what it becomes are text.
+fn check_convert(loaded: &LoadedConfig) -> Diagnostics {
+    let convert = &loaded.config.convert;
+    let tables = [("zh-Hans", &convert.zh_hans), ("zh-Hant", &convert.zh_hant)];
+    let mut diagnostics = Diagnostics::default();
+    for (edition, table) in tables {
+        for (from, to) in table {
+            let (what, span) = if from.get_ref().trim().is_empty() {
+                ("an empty phrase", from.span())
+            } else if to.get_ref().trim().is_empty() {
+                ("a phrase that becomes nothing", to.span())
+            } else {
+                continue;
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(loaded.locate(span.start)),
+                    format!("[convert] {edition} has {what}"),
+                )
+                .hint("each entry is \"phrase as written\" = \"phrase in the edition\"; to keep a phrase as it is, give it itself"),
+            );
+        }
+    }
+    diagnostics
 }
 
 /// The articles folder must be a folder quire can read.

@@ -5,7 +5,7 @@ use crate::config::{LoadedConfig, VolumeConfig};
 use crate::doc::{self, Change, Document};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::text::normalize::Rules;
-use crate::text::Conversion;
+use crate::text::{Conversion, PhraseChange, Phrases};
 
 /// A volume's chapters, resolved to article ids in order.
 #[derive(Debug, Clone)]
@@ -248,32 +248,49 @@ pub fn plan_edition<'a>(
     EditionPlan { edition, chapters }
 }
 
+/// An article parsed and through the model passes.
+#[derive(Debug)]
+pub struct Prepared {
+    pub doc: Document,
+    /// What normalisation changed.
+    pub changes: Vec<Change>,
+    /// The phrases conversion changed as a whole.
+    pub conversions: Vec<PhraseChange>,
+}
+
 /// Parses an article and runs the model passes: soft breaks, conversion to
-/// the other script if asked, the normalisation `rules`, language runs.
-/// Returns the document and the changes normalisation made.
+/// the other script if asked (with the library's phrase table for that
+/// direction, if any), the normalisation `rules`, language runs.
 pub fn prepare_document(
     article: &Article,
-    conversion: Option<Conversion>,
+    conversion: Option<(Conversion, Option<&Phrases>)>,
     han_in_english: Lang,
     rules: &Rules,
-) -> (Document, Vec<Change>) {
-    let mut document = doc::parse(
+) -> Prepared {
+    let mut doc = doc::parse(
         &article.path,
         article.body(),
         article.body_offset,
         article.lang,
     );
-    doc::resolve_soft_breaks(&mut document);
-    if let Some(conversion) = conversion {
-        let to = match conversion {
-            Conversion::HansToHant => Lang::ZhHant,
-            Conversion::HantToHans => Lang::ZhHans,
-        };
-        doc::convert_text(&mut document, conversion, to);
+    doc::resolve_soft_breaks(&mut doc);
+    let conversions = match conversion {
+        Some((conversion, library)) => {
+            let to = match conversion {
+                Conversion::HansToHant => Lang::ZhHant,
+                Conversion::HantToHans => Lang::ZhHans,
+            };
+            doc::convert_text(&mut doc, conversion, library, to)
+        }
+        None => Vec::new(),
+    };
+    let changes = doc::normalize_chinese(&mut doc, rules);
+    doc::mark_language_runs(&mut doc, han_in_english);
+    Prepared {
+        doc,
+        changes,
+        conversions,
     }
-    let changes = doc::normalize_chinese(&mut document, rules);
-    doc::mark_language_runs(&mut document, han_in_english);
-    (document, changes)
 }
 
 fn quote_list(items: &[&str]) -> String {
@@ -320,4 +337,6 @@ pub struct Chapter<'a> {
     pub translation: Option<Box<Chapter<'a>>>,
     /// What normalisation changed in the text, for `quire check`.
     pub changes: Vec<Change>,
+    /// The phrases conversion changed as a whole, for `quire check`.
+    pub conversions: Vec<PhraseChange>,
 }

@@ -65,7 +65,7 @@ impl Words {
                 published: "出版日期：",
                 fonts: "字型：",
                 converted_from_hans:
-                    "以下各篇原以簡體中文寫成，由 OpenCC（s2twp，臺灣用詞）於編譯時轉為繁體：",
+                    "以下各篇原以簡體中文寫成，於編譯時轉為繁體（OpenCC s2tw 逐字轉換，詞語依兩岸同義的詞表轉換）：",
                 converted_from_hant: "",
                 list_separator: "、",
                 made_with: "以 quire 編排。",
@@ -79,7 +79,7 @@ impl Words {
                 fonts: "字体：",
                 converted_from_hans: "",
                 converted_from_hant:
-                    "以下各篇原以繁体中文写成，由 OpenCC（tw2sp，大陆用词）于编译时转为简体：",
+                    "以下各篇原以繁体中文写成，于编译时转为简体（OpenCC tw2s 逐字转换，词语依两岸同义的词表转换）：",
                 list_separator: "、",
                 made_with: "以 quire 编排。",
             },

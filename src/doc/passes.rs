@@ -5,7 +5,7 @@
 use super::{Document, Inline, InlineKind};
 use crate::book::Lang;
 use crate::text::normalize::{self, Rule, Rules, Segment};
-use crate::text::{self, convert_script, Conversion};
+use crate::text::{self, convert_script, Conversion, PhraseChange, Phrases};
 
 /// Turns each soft line break into a space, or into nothing where it falls
 /// between Chinese characters (a line break in Chinese source is not a space).
@@ -81,19 +81,43 @@ pub fn first_char(inlines: &[Inline]) -> Option<char> {
     })
 }
 
-/// Converts the text (not code) of a Chinese document to the other script.
-pub fn convert_text(doc: &mut Document, conversion: Conversion, to: Lang) {
+/// Converts the text (not code) of a Chinese document to the other script,
+/// with the library's phrase table if it has one; returns the phrases
+/// converted as a whole, placed in the source.
+pub fn convert_text(
+    doc: &mut Document,
+    conversion: Conversion,
+    library: Option<&Phrases>,
+    to: Lang,
+) -> Vec<PhraseChange> {
     doc.lang = to;
-    doc.for_each_inlines_mut(&mut |inlines| convert_in(inlines, conversion));
+    let mut changes = Vec::new();
+    doc.for_each_inlines_mut(&mut |inlines| convert_in(inlines, conversion, library, &mut changes));
+    changes
 }
 
-fn convert_in(inlines: &mut [Inline], conversion: Conversion) {
+fn convert_in(
+    inlines: &mut [Inline],
+    conversion: Conversion,
+    library: Option<&Phrases>,
+    changes: &mut Vec<PhraseChange>,
+) {
     for inline in inlines {
         match &mut inline.kind {
-            InlineKind::Text { text, .. } => *text = convert_script(text, conversion),
+            InlineKind::Text { text, .. } => {
+                let (converted, found) = convert_script(text, conversion, library);
+                // Offsets inside the node are the source's only when the
+                // text is the source verbatim (no escapes).
+                let exact = inline.span.len() == text.len();
+                changes.extend(found.into_iter().map(|c| PhraseChange {
+                    offset: inline.span.start + if exact { c.offset } else { 0 },
+                    ..c
+                }));
+                *text = converted;
+            }
             _ => {
                 if let Some(children) = inline.children_mut() {
-                    convert_in(children, conversion);
+                    convert_in(children, conversion, library, changes);
                 }
             }
         }

@@ -3,7 +3,7 @@
 mod convert;
 pub mod normalize;
 
-pub use convert::{convert_script, Conversion};
+pub use convert::{convert_script, Conversion, LibraryPhrases, PhraseChange, Phrases};
 
 /// How much of the source a diagnostic quotes, in characters.
 pub const QUOTE_CHARS: usize = 80;

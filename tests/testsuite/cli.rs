@@ -55,6 +55,32 @@ fn deny_warnings_turns_warnings_into_failure() {
     assert!(!ok);
 }
 
+/// `quire check` notes each phrase converted as a phrase; notes are not
+/// warnings, and `--deny-warnings` passes.
+#[test]
+fn check_notes_phrase_conversions_and_deny_warnings_lets_notes_pass() {
+    let (ok, _, stderr) = quire(&[
+        "check",
+        "--deny-warnings",
+        "--config",
+        "tests/fixtures/config/convert-phrase-table/quire.toml",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains(
+            "tests/fixtures/config/convert-phrase-table/articles/gamma/zh-Hant.md:8:22: note: convert: 記憶體 → 内存"
+        ),
+        "{stderr}"
+    );
+    // The library's own notes: phrases converted in today's articles.
+    let (_, _, stderr) = quire(&["check"]);
+    let notes = stderr
+        .lines()
+        .filter(|l| l.contains(": note: convert: "))
+        .count();
+    assert!(notes > 50, "{notes} notes:\n{stderr}");
+}
+
 #[test]
 fn list_shows_volumes_editions_and_counts() {
     let (ok, stdout, stderr) = quire(&["list"]);

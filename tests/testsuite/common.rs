@@ -106,5 +106,5 @@ pub fn fixture_article(case: &Path) -> quire::book::Article {
 /// A fixture article's document, through every pass with the default rules.
 pub fn fixture_document(article: &quire::book::Article) -> quire::doc::Document {
     let rules = quire::config::NormalizeConfig::default().rules(article.lang);
-    quire::volume::prepare_document(article, None, quire::book::Lang::ZhHant, &rules).0
+    quire::volume::prepare_document(article, None, quire::book::Lang::ZhHant, &rules).doc
 }

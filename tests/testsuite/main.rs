@@ -6,6 +6,7 @@
 mod cli;
 mod common;
 mod config_errors;
+mod convert;
 mod epub;
 mod every_input;
 mod faults;

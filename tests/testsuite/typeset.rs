@@ -49,6 +49,7 @@ fn typeset_case(case: PathBuf) -> Typeset {
             converted: None,
             translation: None,
             changes: Vec::new(),
+            conversions: Vec::new(),
         }],
         bilingual_layout: quire::config::BilingualLayout::Columns,
         han_in_english: Lang::ZhHant,
