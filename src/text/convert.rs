@@ -17,7 +17,8 @@
 //! 局部 → 區域性, 扩展 → 擴充套件, 项目 → 專案, 支持 → 支援, 社区 → 社群,
 //! 运行 → 執行, 数据 → 資料, 代码 (a code, as of a stock) → 程式碼, 视频游戏 →
 //! 影片遊戲, 信息 (a message) → 資訊. [`PHRASES`] keeps the pairs that
-//! never do: technical nouns with one sense and names.
+//! never do: technical nouns with one sense and names. Not 數位 → 数字
+//! (數位學者 is *several scholars*) nor 支援 → 支持 (支援災區 is *bring aid*).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -40,6 +41,8 @@ enum Ways {
     Both,
     /// Only Traditional → Simplified: the Simplified word has other senses.
     ToHans,
+    /// Only Simplified → Traditional: the Traditional word has other senses.
+    ToHant,
 }
 
 /// Phrases that mean the same in running prose in Taiwan and on the
@@ -89,11 +92,16 @@ const PHRASES: &[(&str, &str, Ways)] = &[
     ("義大利", "意大利", Ways::Both),
     ("紐西蘭", "新西兰", Ways::Both),
     ("川普", "特朗普", Ways::Both),
+    ("電腦視覺", "计算机视觉", Ways::Both),
+    ("語音辨識", "语音识别", Ways::Both),
+    ("影像辨識", "图像识别", Ways::Both),
+    ("複讀機", "复读机", Ways::Both),
     ("程式碼", "代码", Ways::ToHans),
     ("使用者", "用户", Ways::ToHans),
     ("最佳化", "优化", Ways::ToHans),
-    ("支援", "支持", Ways::ToHans),
-    ("數位", "数字", Ways::ToHans),
+    ("Google", "谷歌", Ways::ToHant),
+    ("Android", "安卓", Ways::ToHant),
+    ("文件", "文档", Ways::ToHant),
 ];
 
 /// A phrase table for one direction: a phrase of the source script → what
@@ -130,8 +138,8 @@ impl Phrases {
                 PHRASES
                     .iter()
                     .filter_map(|&(hant, hans, ways)| match conversion {
-                        Conversion::HantToHans => Some((hant, hans)),
-                        Conversion::HansToHant => (ways == Ways::Both).then_some((hans, hant)),
+                        Conversion::HantToHans => (ways != Ways::ToHant).then_some((hant, hans)),
+                        Conversion::HansToHant => (ways != Ways::ToHans).then_some((hans, hant)),
                     }),
             )
         })
