@@ -1251,6 +1251,7 @@ pub fn bilingual_chapter<'a>(
             chunks.extend(zh_chunks);
         }
     }
+    en.unreferenced_footnotes(&footnotes, &mut chunks);
     let mut diagnostics = std::mem::take(&mut en.diagnostics);
     diagnostics.extend(std::mem::take(&mut zh.diagnostics));
     let layout = ChapterLayout {

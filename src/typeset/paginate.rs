@@ -126,8 +126,14 @@ impl<'a> Paginator<'a> {
             None => t.top + line.above,
             Some(cursor) => cursor + space_before + line.advance,
         };
+        self.on_grid(line, raw)
+    }
+
+    /// Where a line whose baseline would be at `raw` goes: body lines sit
+    /// on the grid (top + size + n × leading), at `raw` or below it.
+    fn on_grid(&self, line: &Placed, raw: f32) -> f32 {
+        let t = self.theme;
         if (line.advance - t.leading).abs() < 0.01 {
-            // Body lines sit on the grid: top + size + n × leading.
             let first = t.top + t.body_size;
             let steps = ((raw - first) / t.leading - 0.01).ceil().max(0.0);
             first + steps * t.leading
@@ -145,10 +151,13 @@ impl<'a> Paginator<'a> {
         let mut notes = page.footnotes.clone();
         let mut space = space_before;
         for line in lines {
-            let raw = match cursor {
-                None => t.top + line.above,
-                Some(c) => c + space + line.advance,
-            };
+            let raw = self.on_grid(
+                line,
+                match cursor {
+                    None => t.top + line.above,
+                    Some(c) => c + space + line.advance,
+                },
+            );
             space = 0.0;
             for n in self.notes_of(line) {
                 if !notes.contains(&n) {

@@ -120,7 +120,7 @@ fn library_of_every_input(dir: &Path) -> PathBuf {
         format!(
             "[library]\nauthor = \"T\"\n[fonts]\ndir = {:?}\n\
              [[volume]]\nid = \"every\"\ntitle = {{ en = \"Every input\", zh-Hant = \"每個輸入\" }}\n\
-             chapters = [{}]\neditions = [\"en\", \"zh-Hant\"]\n",
+             chapters = [{}]\neditions = [\"en\", \"zh-Hant\", \"bilingual\"]\n",
             root().join("fonts"),
             chapters.join(", ")
         ),
@@ -129,8 +129,8 @@ fn library_of_every_input(dir: &Path) -> PathBuf {
     config
 }
 
-/// The library of every input, built once to EPUB and PDF in en and
-/// zh-Hant: its four books.
+/// The library of every input, built once to EPUB and PDF in en, zh-Hant
+/// and bilingual (each input beside itself): its six books.
 fn books() -> &'static [PathBuf] {
     static BOOKS: OnceLock<Vec<PathBuf>> = OnceLock::new();
     BOOKS.get_or_init(|| {
@@ -147,7 +147,7 @@ fn books() -> &'static [PathBuf] {
         let (built, diagnostics) = build(&project, &options).expect("the books build");
         assert!(!diagnostics.has_errors(), "{diagnostics:?}");
         let books: Vec<PathBuf> = built.into_iter().map(|b| b.path).collect();
-        assert_eq!(books.len(), 4, "{books:?}");
+        assert_eq!(books.len(), 6, "{books:?}");
         books
     })
 }
@@ -329,7 +329,8 @@ fn every_chapter_of_the_pdf_has_the_characters_of_its_epub_chapter() {
     let names: Vec<String> = inputs().into_iter().map(|(name, ..)| name).collect();
     let mut failures = Vec::new();
     for pdf in books_of("pdf") {
-        let lang = if pdf.to_string_lossy().contains("zh-Hant") {
+        let name = pdf.to_string_lossy();
+        let lang = if name.contains("zh-Hant") || name.contains("bilingual") {
             Lang::ZhHant
         } else {
             Lang::En

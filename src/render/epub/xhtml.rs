@@ -204,6 +204,17 @@ impl<'a> Writer<'a> {
             }
             out.push_str("</div>\n");
         }
+        // The footnotes: alignment leaves them out of the pairs.
+        for (doc, cx) in [(en, &mut en_cx), (zh, &mut zh_cx)] {
+            self.base = cx.lang;
+            let notes = doc
+                .blocks
+                .iter()
+                .filter(|b| matches!(b.kind, BlockKind::FootnoteDefinition { .. }));
+            for block in notes {
+                self.block(block, cx, &mut out);
+            }
+        }
         close_chapter(&mut out, &mut [en_cx, zh_cx]);
         (out, matched)
     }
