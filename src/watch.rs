@@ -67,8 +67,8 @@ impl Session {
             dirs.insert((articles.clone(), true));
         }
         if let Some(project) = &self.project {
-            for file in project.fonts.files() {
-                dirs.insert((parent(&file.path), false));
+            for path in project.fonts.files().filter_map(|f| f.path.as_ref()) {
+                dirs.insert((parent(path), false));
             }
             for volume in &project.config.config.volumes {
                 if let Some(cover) = &volume.cover {
@@ -101,7 +101,8 @@ impl Session {
             }
         }
         let project = self.project.as_ref()?;
-        let is_font = project.fonts.files().any(|f| canonical(&f.path) == path);
+        let is_font =
+            (project.fonts.files()).any(|f| f.path.as_ref().is_some_and(|p| canonical(p) == path));
         let is_cover = project.config.config.volumes.iter().any(|v| {
             v.cover
                 .as_ref()

@@ -61,7 +61,7 @@ impl Face {
     }
 
     /// The bundled file for this face.
-    fn bundled(self) -> &'static str {
+    fn file_name(self) -> &'static str {
         match self {
             Face::SerifHant => "NotoSerifCJKtc-Regular.otf",
             Face::SerifHans => "NotoSerifCJKsc-Regular.otf",
@@ -101,7 +101,10 @@ impl Face {
 /// One loaded font file.
 #[derive(Debug)]
 pub struct FontFile {
-    pub path: PathBuf,
+    /// Where it was read from; `None` for a font built into quire.
+    pub path: Option<PathBuf>,
+    /// The file's name, for messages.
+    pub name: String,
     pub data: Arc<Vec<u8>>,
     pub family: String,
     /// Bit `c` is set if the font maps character `c` to a glyph.
@@ -128,40 +131,42 @@ impl Fonts {
     /// unreadable font is an error naming the config line or the file.
     pub fn load(config: &LoadedConfig) -> Result<Fonts, Diagnostics> {
         use rayon::prelude::*;
+        let system = SystemFonts::default();
         // Read and indexed in parallel: the CJK files are large.
-        let loaded: Vec<(Face, PathBuf, Location, Result<FontFile, String>)> = Face::ALL
+        let loaded: Vec<(Face, Location, Result<FontFile, String>)> = Face::ALL
             .par_iter()
             .map(|&face| {
-                let (path, location) = match configured_path(config, face) {
-                    Some(spanned) => (
-                        config.dir().join(spanned.get_ref()),
-                        config.locate(spanned.span().start),
-                    ),
-                    None => {
-                        let path = config.fonts_dir().join(face.bundled());
-                        (path.clone(), Location::file(&path))
+                let (location, file) = match configured_path(config, face) {
+                    Some(spanned) => {
+                        let value = spanned.get_ref();
+                        let location = config.locate(spanned.span().start);
+                        let path = config.dir().join(value);
+                        let file = if !path.exists() && is_family_name(value) {
+                            system.load(face, &value.to_string_lossy())
+                        } else {
+                            load_file(&path)
+                        };
+                        (location, file)
                     }
+                    None => bundled(config, face),
                 };
-                let file = load_file(&path);
-                (face, path, location, file)
+                (face, location, file)
             })
             .collect();
         let mut files = BTreeMap::new();
         let mut problems = Diagnostics::default();
-        for (face, path, location, file) in loaded {
+        for (face, location, file) in loaded {
             match file {
                 Ok(file) => {
                     files.insert(face, file);
                 }
                 Err(message) => problems.push(
-                    Diagnostic::error(
-                        Some(location),
-                        format!("font `{}` ({}): {message}", path.display(), face.key()),
-                    )
-                    .hint(format!(
-                        "point [fonts] {} at an OpenType/TrueType file, or restore the bundled fonts/ folder",
-                        face.key()
-                    )),
+                    Diagnostic::error(Some(location), format!("font {}: {message}", face.key()))
+                        .hint(format!(
+                            "set [fonts] {} to an OpenType/TrueType file (a path relative to the config) or to an installed family, such as {}",
+                            face.key(),
+                            system.examples(face)
+                        )),
                 ),
             }
         }
@@ -202,10 +207,202 @@ fn configured_path(config: &LoadedConfig, face: Face) -> Option<&toml::Spanned<P
     }
 }
 
+/// A face's font where no `[fonts]` key names one: in `[fonts] dir` if it
+/// is set, else the one built into quire, else in the places a `fonts/`
+/// folder is looked for.
+fn bundled(config: &LoadedConfig, face: Face) -> (Location, Result<FontFile, String>) {
+    if config.config.fonts.dir.is_none() {
+        if let Some(data) = built_in(face) {
+            let name = format!("{} (built in)", face.file_name());
+            return (
+                Location::file(Path::new(face.file_name())),
+                index_font(None, name, data.to_vec()),
+            );
+        }
+    }
+    let dirs = match &config.config.fonts.dir {
+        Some(_) => vec![config.fonts_dir()],
+        None => font_dirs(config),
+    };
+    let found = dirs
+        .iter()
+        .map(|d| d.join(face.file_name()))
+        .find(|p| p.is_file());
+    let path = found.unwrap_or_else(|| dirs[0].join(face.file_name()));
+    (Location::file(&path), load_file(&path))
+}
+
+/// Where the bundled fonts are looked for when they are not built in:
+/// `../fonts` beside the config, `fonts/` beside the executable, and
+/// `quire/fonts` in the user's data folder.
+fn font_dirs(config: &LoadedConfig) -> Vec<PathBuf> {
+    let mut dirs = vec![config.fonts_dir()];
+    if let Some(exe) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
+        dirs.push(exe.join("fonts"));
+        dirs.push(exe.join("../share/quire/fonts"));
+    }
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
+    dirs.extend(data.map(|d| d.join("quire/fonts")));
+    dirs
+}
+
+/// The bundled font of `face`, built into the binary (the default
+/// `bundled-fonts` feature).
+#[cfg(feature = "bundled-fonts")]
+fn built_in(face: Face) -> Option<&'static [u8]> {
+    Some(match face {
+        Face::SerifHant => include_bytes!("../../fonts/NotoSerifCJKtc-Regular.otf"),
+        Face::SerifHans => include_bytes!("../../fonts/NotoSerifCJKsc-Regular.otf"),
+        Face::HeadingHant => include_bytes!("../../fonts/NotoSansCJKtc-Bold.otf"),
+        Face::HeadingHans => include_bytes!("../../fonts/NotoSansCJKsc-Bold.otf"),
+        Face::Latin => include_bytes!("../../fonts/NotoSerif-Regular.ttf"),
+        Face::LatinItalic => include_bytes!("../../fonts/NotoSerif-Italic.ttf"),
+        Face::LatinBold => include_bytes!("../../fonts/NotoSerif-Bold.ttf"),
+        Face::LatinBoldItalic => include_bytes!("../../fonts/NotoSerif-BoldItalic.ttf"),
+        Face::Mono => include_bytes!("../../fonts/NotoSansMono-Regular.ttf"),
+    })
+}
+
+#[cfg(not(feature = "bundled-fonts"))]
+fn built_in(_: Face) -> Option<&'static [u8]> {
+    None
+}
+
+/// Whether a `[fonts]` value that is no file names an installed family:
+/// no folder in it and no font file extension.
+fn is_family_name(value: &Path) -> bool {
+    let text = value.to_string_lossy();
+    let extension = value
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    !text.contains(['/', '\\'])
+        && !matches!(extension.as_deref(), Some("otf" | "ttf" | "ttc" | "otc"))
+}
+
+/// The fonts installed on the system, looked up by family; scanned once,
+/// and only if a `[fonts]` value names a family or a font is missing.
+#[derive(Default)]
+struct SystemFonts {
+    database: std::sync::OnceLock<fontdb::Database>,
+}
+
+impl SystemFonts {
+    fn database(&self) -> &fontdb::Database {
+        self.database.get_or_init(|| {
+            let mut database = fontdb::Database::new();
+            database.load_system_fonts();
+            database
+        })
+    }
+
+    /// The installed font of `family` that best fits `face` (its weight and
+    /// style), out of a collection if it is in one.
+    fn load(&self, face: Face, family: &str) -> Result<FontFile, String> {
+        let bold = matches!(
+            face,
+            Face::LatinBold | Face::LatinBoldItalic | Face::HeadingHant | Face::HeadingHans
+        );
+        let italic = matches!(face, Face::LatinItalic | Face::LatinBoldItalic);
+        let query = fontdb::Query {
+            families: &[fontdb::Family::Name(family)],
+            weight: if bold {
+                fontdb::Weight::BOLD
+            } else {
+                fontdb::Weight::NORMAL
+            },
+            style: if italic {
+                fontdb::Style::Italic
+            } else {
+                fontdb::Style::Normal
+            },
+            ..fontdb::Query::default()
+        };
+        let database = self.database();
+        let id = database
+            .query(&query)
+            .ok_or_else(|| format!("no installed font of the family `{family}`"))?;
+        let (source, index) = database.face_source(id).ok_or("the font went away")?;
+        let fontdb::Source::File(path) = source else {
+            return Err(format!("the family `{family}` is not in a file"));
+        };
+        let data = crate::error::read_file(&path, crate::error::MAX_READ_BYTES)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let data = if index == 0 && !data.starts_with(b"ttcf") {
+            data
+        } else {
+            collection_face(&data, index).ok_or_else(|| {
+                format!(
+                    "{}: cannot read face {index} of the collection",
+                    path.display()
+                )
+            })?
+        };
+        let name = format!("{} ({family})", path.display());
+        index_font(Some(path), name, data)
+    }
+
+    /// A few installed families, for a hint; the CJK ones for a CJK face.
+    fn examples(&self, face: Face) -> String {
+        let cjk = !face.is_latin() && face != Face::Mono;
+        let mut families: Vec<&str> = self
+            .database()
+            .faces()
+            .flat_map(|f| f.families.iter().map(|(name, _)| name.as_str()))
+            .filter(|name| !cjk || name.contains("CJK") || name.contains("Han"))
+            .collect();
+        families.sort_unstable();
+        families.dedup();
+        match families.as_slice() {
+            [] => "none is installed that quire can see".to_owned(),
+            some => {
+                let shown: Vec<String> = some.iter().take(4).map(|f| format!("\"{f}\"")).collect();
+                shown.join(", ")
+            }
+        }
+    }
+}
+
+/// Face `index` of a font collection (`ttcf`), as a font file of its own.
+fn collection_face(data: &[u8], index: u32) -> Option<Vec<u8>> {
+    let u32_at = |at: usize| Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?));
+    let u16_at = |at: usize| Some(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?));
+    let start = if data.starts_with(b"ttcf") {
+        u32_at(12 + 4 * index as usize)? as usize
+    } else {
+        0
+    };
+    let tables = u16_at(start + 4)? as usize;
+    let mut out = data.get(start..start + 12)?.to_vec();
+    let mut body: Vec<u8> = Vec::new();
+    let header = 12 + 16 * tables;
+    for i in 0..tables {
+        let record = start + 12 + 16 * i;
+        let (offset, length) = (u32_at(record + 8)? as usize, u32_at(record + 12)? as usize);
+        out.extend_from_slice(data.get(record..record + 8)?);
+        out.extend_from_slice(&((header + body.len()) as u32).to_be_bytes());
+        out.extend_from_slice(&(length as u32).to_be_bytes());
+        body.extend_from_slice(data.get(offset..offset + length)?);
+        body.resize(body.len().next_multiple_of(4), 0);
+    }
+    out.extend_from_slice(&body);
+    Some(out)
+}
+
 fn load_file(path: &Path) -> Result<FontFile, String> {
-    let data =
-        crate::error::read_file(path, crate::error::MAX_READ_BYTES).map_err(|e| e.to_string())?;
-    let face = ttf_parser::Face::parse(&data, 0).map_err(|e| format!("not a font ({e})"))?;
+    let data = crate::error::read_file(path, crate::error::MAX_READ_BYTES)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    index_font(Some(path.to_path_buf()), path.display().to_string(), data)
+}
+
+/// Reads a font's character map and family name.
+fn index_font(path: Option<PathBuf>, name: String, data: Vec<u8>) -> Result<FontFile, String> {
+    let face =
+        ttf_parser::Face::parse(&data, 0).map_err(|e| format!("{name} is not a font ({e})"))?;
     let mut chars: Vec<u64> = Vec::new();
     if let Some(cmap) = face.tables().cmap {
         for table in cmap.subtables {
@@ -225,21 +422,17 @@ fn load_file(path: &Path) -> Result<FontFile, String> {
         }
     }
     if chars.iter().all(|&word| word == 0) {
-        return Err("the font maps no Unicode characters".into());
+        return Err(format!("{name} maps no Unicode characters"));
     }
     let family = face
         .names()
         .into_iter()
         .filter(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode())
         .find_map(|n| n.to_string())
-        .unwrap_or_else(|| {
-            path.file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned()
-        });
+        .unwrap_or_else(|| name.clone());
     Ok(FontFile {
-        path: path.to_path_buf(),
+        path,
+        name,
         data: Arc::new(data),
         family,
         chars,

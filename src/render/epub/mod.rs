@@ -142,12 +142,8 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
     let mut font_files: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
     for (face, chars) in &writer.usage.chars {
         let file = fonts.file(*face);
-        let data = fonts::subset(file, chars).map_err(|e| {
-            fail(format!(
-                "could not subset the font {}: {e}",
-                file.path.display()
-            ))
-        })?;
+        let data = fonts::subset(file, chars)
+            .map_err(|e| fail(format!("could not subset the font {}: {e}", file.name)))?;
         let (ext, mime) = if data.starts_with(b"OTTO") {
             ("otf", "font/otf")
         } else {

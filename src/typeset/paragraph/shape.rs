@@ -164,7 +164,7 @@ impl<'a> ShapingFonts<'a> {
                 FaceData::new(face, fonts.file(face).data.as_slice()).unwrap_or_else(|| {
                     panic!(
                         "{}: Fonts::load accepted a font rustybuzz cannot parse",
-                        fonts.file(face).path.display()
+                        fonts.file(face).name
                     )
                 })
             })
