@@ -75,6 +75,8 @@ pub struct BuildOptions {
     pub source_date_epoch: Option<i64>,
     /// Render but write nothing (`quire check`).
     pub dry_run: bool,
+    /// In a dry run, list each normalisation change, not a count per file.
+    pub verbose: bool,
 }
 
 /// A book that was written (or would be, in a dry run).
@@ -164,7 +166,7 @@ pub fn build_reporting(
         .map(|job| {
             let book = make_book(project, job.volume, job.edition, options);
             let mut diagnostics = if options.dry_run {
-                lint(&book)
+                lint(&book, options.verbose)
             } else {
                 Diagnostics::default()
             };
@@ -272,10 +274,11 @@ fn render_pdf(
     Ok((bytes, Some(pages.pages.len()), diagnostics))
 }
 
-/// What normalisation changes in the chapters written in the edition's own
-/// script, as warnings with the place and the before and after text; and
-/// the phrases converted as a whole in the others, as notes.
-fn lint(book: &Book) -> Diagnostics {
+/// What the build does to the text beyond setting it, as notes: the
+/// phrases converted as a whole; and what normalisation changes in the
+/// chapters written in the edition's own script, a count per file (each
+/// change, `verbose`).
+fn lint(book: &Book, verbose: bool) -> Diagnostics {
     let mut found = Diagnostics::default();
     let chapters = book
         .chapters
@@ -291,27 +294,47 @@ fn lint(book: &Book) -> Diagnostics {
                 format!("convert: {} → {}", change.before, change.after),
             ));
         }
-        if chapter.converted.is_some() {
+        if chapter.converted.is_some() || chapter.changes.is_empty() {
+            continue;
+        }
+        if !verbose {
+            found.push(normalisation_summary(&article.path, &chapter.changes));
             continue;
         }
         for change in &chapter.changes {
-            found.push(
-                Diagnostic::warning(
-                    Some(locator.locate(change.offset)),
-                    format!(
-                        "{}: `{}` → `{}`",
-                        change.rule.name(),
-                        change.before,
-                        change.after
-                    ),
-                )
-                .hint(
-                    "`quire fmt --write` applies this to the source; the build applies it anyway",
+            found.push(Diagnostic::note(
+                Some(locator.locate(change.offset)),
+                format!(
+                    "{}: `{}` → `{}`",
+                    change.rule.name(),
+                    change.before,
+                    change.after
                 ),
-            );
+            ));
         }
     }
     found
+}
+
+/// One note for the normalisation changes to one file: how many, by rule.
+fn normalisation_summary(path: &Path, changes: &[crate::doc::Change]) -> Diagnostic {
+    let mut by_rule: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for change in changes {
+        *by_rule.entry(change.rule.name()).or_default() += 1;
+    }
+    let rules: Vec<String> = by_rule
+        .iter()
+        .map(|(rule, n)| format!("{rule} {n}"))
+        .collect();
+    Diagnostic::note(
+        Some(Location::file(path)),
+        format!(
+            "normalisation changes {} ({}); the build applies them",
+            crate::text::count(changes.len(), "place", "places"),
+            rules.join(", ")
+        ),
+    )
+    .hint("`quire check --verbose` lists them; `quire fmt --write` writes them into the file")
 }
 
 /// Where in `source` each converted phrase is. A change knows the start
@@ -348,8 +371,30 @@ fn conversion_places<'c>(
 #[derive(Debug, Default)]
 pub struct SourceChanges {
     pub path: PathBuf,
-    /// (where in the file as it was, before, after), in order.
-    pub changes: Vec<(Location, String, String)>,
+    /// In order.
+    pub changes: Vec<SourceChange>,
+}
+
+/// One normalisation change to a source file.
+#[derive(Debug)]
+pub struct SourceChange {
+    /// Where in the file as it was.
+    pub location: Location,
+    pub before: String,
+    pub after: String,
+    /// A few characters of the line before and after the change.
+    pub context: (String, String),
+}
+
+/// Up to `CONTEXT` characters of `text`'s line before `start` and after `end`.
+fn context(text: &str, start: usize, end: usize) -> (String, String) {
+    const CONTEXT: usize = 6;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let left: Vec<char> = text[line_start..start].chars().collect();
+    let left: String = left[left.len().saturating_sub(CONTEXT)..].iter().collect();
+    let right: String = text[end..line_end].chars().take(CONTEXT).collect();
+    (left, right)
 }
 
 /// The normalisation changes to every Chinese source, by the rules of the
@@ -404,7 +449,12 @@ pub fn format_sources(project: &Project, write: bool) -> Result<Vec<SourceChange
         let locator = Locator::new(&path, &original);
         let applied = applied
             .into_iter()
-            .map(|(offset, before, after)| (locator.locate(offset), before, after))
+            .map(|(offset, before, after)| SourceChange {
+                location: locator.locate(offset),
+                context: context(&original, offset, offset + before.len()),
+                before,
+                after,
+            })
             .collect();
         if write {
             write_atomically(&path, text.as_bytes())?;

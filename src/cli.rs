@@ -14,9 +14,9 @@ use quire::config::Format;
     about = "Compile a library of Markdown articles into EPUB and PDF books"
 )]
 pub struct Cli {
-    /// The library config.
-    #[arg(long, global = true, default_value = "books/quire.toml")]
-    pub config: PathBuf,
+    /// The library config [default: ./quire.toml, else ./books/quire.toml].
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
     /// Treat warnings as errors.
     #[arg(long, global = true)]
     pub deny_warnings: bool,
@@ -26,6 +26,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a library in DIR (default: here): a config, a sample article in
+    /// English and Chinese, a README. Never overwrites a file.
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Build books: every volume × edition × format unless narrowed.
     Build(BuildArgs),
     /// Build, then rebuild the volumes a changed article affects (or all of
@@ -33,14 +39,22 @@ pub enum Command {
     Watch(BuildArgs),
     /// List volumes, their chapters per edition, and word/character counts.
     List,
-    /// Load and render everything, write nothing; fail on errors. Lists
-    /// what the normalisation of Chinese text changes, as warnings.
-    Check,
+    /// Load and render everything, write nothing; fail on errors. Notes
+    /// what the build does to the text: phrases converted, and how many
+    /// places normalisation changes in each file.
+    Check {
+        /// List each normalisation change.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Show the normalisation changes to the Chinese sources; `--write` applies them.
     Fmt {
         /// Rewrite the source files.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "check")]
         write: bool,
+        /// Exit with 1 if any source would change (for CI).
+        #[arg(long)]
+        check: bool,
     },
 }
 

@@ -330,7 +330,7 @@ pub fn load_config(path: &Path) -> Result<LoadedConfig> {
                 Some(Location::file(path)),
                 format!("cannot read the config: {source}"),
             )
-            .hint("run quire from the folder that holds books/quire.toml, or pass --config PATH")]
+            .hint("check the path; `quire init FOLDER` starts a new library")]
             .into_iter()
             .collect(),
         ),

@@ -142,6 +142,16 @@ impl Diagnostics {
         self.0.is_empty()
     }
 
+    /// How many errors, warnings and notes there are.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let of = |severity| self.0.iter().filter(|d| d.severity == severity).count();
+        (
+            of(Severity::Error),
+            of(Severity::Warning),
+            of(Severity::Note),
+        )
+    }
+
     /// Whether any diagnostic is a warning or an error (not only notes).
     pub fn has_warnings(&self) -> bool {
         self.0.iter().any(|d| d.severity >= Severity::Warning)

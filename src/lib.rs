@@ -22,6 +22,7 @@ pub mod config;
 pub mod doc;
 pub mod error;
 pub mod fonts;
+pub mod init;
 pub mod render;
 pub mod text;
 pub mod typeset;

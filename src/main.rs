@@ -18,7 +18,7 @@ use quire::build::{
     Project,
 };
 use quire::error::{Diagnostic, Diagnostics, Error};
-use quire::text::TextCount;
+use quire::text::{count, TextCount};
 use quire::volume::resolve_volumes;
 use quire::watch::{Kind, Rebuild, Session};
 
@@ -47,9 +47,10 @@ fn main() -> ExitCode {
     }));
     let cli = Cli::parse();
     match run(&cli) {
-        Ok(warnings) => {
-            print_diagnostics(&warnings);
-            if cli.deny_warnings && warnings.has_warnings() {
+        Ok(found) => {
+            print_diagnostics(&found);
+            print_summary(found.counts());
+            if cli.deny_warnings && found.has_warnings() {
                 err!("error: warnings are denied (--deny-warnings)");
                 ExitCode::FAILURE
             } else {
@@ -58,9 +59,24 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             print_error(&error);
+            let counts = match &error {
+                Error::Invalid(found) => found.counts(),
+                _ => (1, 0, 0),
+            };
+            print_summary(counts);
             ExitCode::FAILURE
         }
     }
+}
+
+/// The last line of every command: how many errors, warnings and notes.
+fn print_summary((errors, warnings, notes): (usize, usize, usize)) {
+    err!(
+        "{}, {}, {}",
+        count(errors, "error", "errors"),
+        count(warnings, "warning", "warnings"),
+        count(notes, "note", "notes")
+    );
 }
 
 fn print_error(error: &Error) {
@@ -83,12 +99,26 @@ fn print_diagnostics(diagnostics: &Diagnostics) {
 
 fn run(cli: &Cli) -> Result<Diagnostics, Error> {
     let source_date_epoch = source_date_epoch()?;
-    if let Command::Watch(args) = &cli.command {
-        // Loads (and reloads) the project itself, and keeps going on errors.
-        watch(&cli.config, build_options(args, source_date_epoch))?;
+    if let Command::Init { dir } = &cli.command {
+        for path in quire::init::init(dir)? {
+            err!("wrote {}", path.display());
+        }
+        let here = dir == Path::new(".");
+        let step = if here {
+            String::new()
+        } else {
+            format!("cd {} && ", dir.display())
+        };
+        err!("a new library: now run `{step}quire build`");
         return Ok(Diagnostics::default());
     }
-    let (project, mut diagnostics) = load_project(&cli.config)?;
+    let config = config_path(cli.config.as_deref())?;
+    if let Command::Watch(args) = &cli.command {
+        // Loads (and reloads) the project itself, and keeps going on errors.
+        watch(&config, build_options(args, source_date_epoch))?;
+        return Ok(Diagnostics::default());
+    }
+    let (project, mut diagnostics) = load_project(&config)?;
     match &cli.command {
         Command::Build(args) => {
             let options = build_options(args, source_date_epoch);
@@ -97,24 +127,38 @@ fn run(cli: &Cli) -> Result<Diagnostics, Error> {
             progress.done(&built, found.has_errors());
             diagnostics.extend(found);
         }
-        Command::Watch(_) => unreachable!("handled above"),
+        Command::Init { .. } | Command::Watch(_) => unreachable!("handled above"),
         Command::List => list(&project, source_date_epoch),
-        Command::Fmt { write } => {
-            for file in format_sources(&project, *write)? {
-                for (location, before, after) in &file.changes {
-                    out!("{location}: `{before}` → `{after}`");
+        Command::Fmt { write, check } => {
+            let files = format_sources(&project, *write)?;
+            for file in &files {
+                for change in &file.changes {
+                    let (left, right) = &change.context;
+                    out!(
+                        "{}: `{left}{}{right}` → `{left}{}{right}`",
+                        change.location,
+                        change.before,
+                        change.after
+                    );
                 }
                 let verb = if *write { "changed" } else { "would change" };
-                err!(
-                    "{}: {verb} {} place(s)",
-                    file.path.display(),
-                    file.changes.len()
+                let places = count(file.changes.len(), "place", "places");
+                err!("{}: {verb} {places}", file.path.display());
+            }
+            if *check && !files.is_empty() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        None,
+                        format!("{} would change", count(files.len(), "file", "files")),
+                    )
+                    .hint("`quire fmt --write` applies the changes"),
                 );
             }
         }
-        Command::Check => {
+        Command::Check { verbose } => {
             let options = BuildOptions {
                 dry_run: true,
+                verbose: *verbose,
                 source_date_epoch,
                 ..BuildOptions::default()
             };
@@ -123,6 +167,32 @@ fn run(cli: &Cli) -> Result<Diagnostics, Error> {
         }
     }
     diagnostics.into_result()
+}
+
+/// The config to use: the one given, else `quire.toml` here, else
+/// `books/quire.toml` (saying so, as it is not where one looks first).
+fn config_path(given: Option<&Path>) -> Result<PathBuf, Error> {
+    if let Some(path) = given {
+        return Ok(path.to_path_buf());
+    }
+    let here = PathBuf::from("quire.toml");
+    if here.is_file() {
+        return Ok(here);
+    }
+    let books = PathBuf::from("books/quire.toml");
+    if books.is_file() {
+        err!("using books/quire.toml (there is no quire.toml here)");
+        return Ok(books);
+    }
+    Err(Error::Invalid(
+        [Diagnostic::error(
+            None,
+            "there is no quire.toml here, nor books/quire.toml",
+        )
+        .hint("run quire in the folder of your library, start one with `quire init`, or pass --config PATH")]
+        .into_iter()
+        .collect(),
+    ))
 }
 
 /// `quire watch`: a first build, then a rebuild after each change, until stopped.
@@ -255,6 +325,7 @@ fn build_options(args: &BuildArgs, source_date_epoch: Option<i64>) -> BuildOptio
         formats: args.formats.clone(),
         source_date_epoch,
         dry_run: false,
+        verbose: false,
     }
 }
 

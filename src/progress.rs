@@ -76,15 +76,16 @@ impl Progress {
 
 /// `build/ai.en.pdf  5 chapters, 112 pages, 79 KB`
 fn print_line(book: &Built) {
+    use quire::text::count;
     let pages = book
         .pages
-        .map(|p| format!(", {p} pages"))
+        .map(|p| format!(", {}", count(p, "page", "pages")))
         .unwrap_or_default();
     let _ = writeln!(
         std::io::stdout(),
-        "{}  {} chapters{pages}, {} KB",
+        "{}  {}{pages}, {} KB",
         book.path.display(),
-        book.chapters,
+        count(book.chapters, "chapter", "chapters"),
         book.bytes.div_ceil(1024)
     );
 }

@@ -5,6 +5,11 @@ pub mod normalize;
 
 pub use convert::{convert_script, Conversion, LibraryPhrases, PhraseChange, Phrases};
 
+/// `n` and the word for that many: `1 chapter`, `2 chapters`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// How much of the source a diagnostic quotes, in characters.
 pub const QUOTE_CHARS: usize = 80;
 
