@@ -256,7 +256,7 @@ fn a_font_can_be_an_installed_family() {
             std::env::var_os("CI").is_none(),
             "DejaVu Serif is required in CI (apt-get install fonts-dejavu-core)"
         );
-        eprintln!("SKIPPED: DejaVu Serif is not installed (apt-get install fonts-dejavu-core)");
+        crate::common::skipped("DejaVu Serif is not installed (apt-get install fonts-dejavu-core)");
         return;
     }
     assert!(ok, "{stderr}");

@@ -6,6 +6,14 @@ use std::sync::OnceLock;
 use quire::config::load_config;
 use quire::fonts::Fonts;
 
+/// Says a test is skipped, and why, where `cargo test` shows it without
+/// `--nocapture`: straight to the standard error, not through `eprintln!`,
+/// which the test harness captures and shows only for failed tests.
+pub fn skipped(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {reason}");
+}
+
 /// The package root; tests run from here.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

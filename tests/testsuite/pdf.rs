@@ -169,10 +169,10 @@ pub(crate) fn tools_present(tools: &[&str]) -> bool {
         "{} required in CI (apt-get install poppler-utils qpdf)",
         missing.join(", ")
     );
-    eprintln!(
-        "SKIPPED: {} not found (apt-get install poppler-utils qpdf)",
+    crate::common::skipped(&format!(
+        "{} not found (apt-get install poppler-utils qpdf)",
         missing.join(", ")
-    );
+    ));
     false
 }
 
