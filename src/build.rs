@@ -475,7 +475,9 @@ fn name_book(mut d: Diagnostic, path: &Path) -> Diagnostic {
     d
 }
 
-fn check_selection(volumes: &[Volume], options: &BuildOptions) -> Result<()> {
+/// Every volume `options` asks for exists; else an error for each that
+/// does not, with the nearest ids.
+pub fn check_selection(volumes: &[Volume], options: &BuildOptions) -> Result<()> {
     let ids: Vec<&str> = volumes.iter().map(|v| v.id()).collect();
     let unknown: Diagnostics = options
         .volumes

@@ -38,7 +38,11 @@ pub enum Command {
     /// them when the config, a font or an image changes), until stopped.
     Watch(BuildArgs),
     /// List volumes, their chapters per edition, and word/character counts.
-    List,
+    List {
+        /// Only this volume (repeatable).
+        #[arg(long = "volume", value_name = "ID")]
+        volumes: Vec<String>,
+    },
     /// Load and render everything, write nothing; fail on errors. Notes
     /// what the build does to the text: phrases converted, and how many
     /// places normalisation changes in each file.

@@ -14,8 +14,8 @@ use clap::Parser;
 use cli::{BuildArgs, Cli, Command};
 use progress::Progress;
 use quire::build::{
-    build, build_reporting, count_books, format_sources, load_project, make_book, BuildOptions,
-    Project,
+    build, build_reporting, check_selection, count_books, format_sources, load_project, make_book,
+    BuildOptions, Project,
 };
 use quire::error::{Diagnostic, Diagnostics, Error};
 use quire::text::{count, TextCount};
@@ -128,7 +128,7 @@ fn run(cli: &Cli) -> Result<Diagnostics, Error> {
             diagnostics.extend(found);
         }
         Command::Init { .. } | Command::Watch(_) => unreachable!("handled above"),
-        Command::List => list(&project, source_date_epoch),
+        Command::List { volumes } => list(&project, volumes, source_date_epoch)?,
         Command::Fmt { write, check } => {
             let files = format_sources(&project, *write)?;
             for file in &files {
@@ -353,13 +353,18 @@ fn source_date_epoch() -> Result<Option<i64>, Error> {
     }
 }
 
-fn list(project: &Project, source_date_epoch: Option<i64>) {
+fn list(project: &Project, only: &[String], source_date_epoch: Option<i64>) -> Result<(), Error> {
     let (volumes, _) = resolve_volumes(&project.config, &project.library);
     let options = BuildOptions {
+        volumes: only.to_vec(),
         source_date_epoch,
         ..BuildOptions::default()
     };
-    for volume in &volumes {
+    check_selection(&volumes, &options)?;
+    let listed = volumes
+        .iter()
+        .filter(|v| only.is_empty() || only.iter().any(|id| id == v.id()));
+    for volume in listed {
         out!(
             "{}  {}",
             volume.id(),
@@ -370,27 +375,32 @@ fn list(project: &Project, source_date_epoch: Option<i64>) {
             let mut total = TextCount::default();
             out!("  {edition}: {}", book.title);
             for chapter in &book.chapters {
-                let count = TextCount::of(chapter.article.body());
-                total.add(count);
+                // A bilingual chapter counts both its versions.
+                let mut text = TextCount::of(chapter.article.body());
+                if let Some(translation) = &chapter.translation {
+                    text.add(TextCount::of(translation.article.body()));
+                }
+                total.add(text);
                 let converted = if chapter.converted.is_some() {
                     " (converted)"
                 } else {
                     ""
                 };
                 out!(
-                    "    {:<32} {}{converted}  [{} words, {} Han]",
+                    "    {:<32} {}{converted}  [{}, {} Han]",
                     chapter.article.id,
                     chapter.title,
-                    count.words,
-                    count.han
+                    count(text.words, "word", "words"),
+                    text.han
                 );
             }
             out!(
-                "    total: {} chapters, {} words, {} Han characters",
-                book.chapters.len(),
-                total.words,
+                "    total: {}, {}, {} Han characters",
+                count(book.chapters.len(), "chapter", "chapters"),
+                count(total.words, "word", "words"),
                 total.han
             );
         }
     }
+    Ok(())
 }

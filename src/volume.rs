@@ -189,10 +189,10 @@ fn check_editions(
                 Diagnostic::error(
                     Some(config.locate(offset)),
                     format!(
-                        "the {} edition of volume `{}` would be empty: none of its {} chapters has {wanted} version",
+                        "the {} edition of volume `{}` would be empty: none of its {} has {wanted} version",
                         edition.get_ref(),
                         volume.id(),
-                        volume.chapters.len()
+                        crate::text::count(volume.chapters.len(), "chapter", "chapters")
                     ),
                 )
                 .hint("remove the edition from `editions`, or add chapters written in its language"),

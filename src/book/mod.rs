@@ -122,12 +122,19 @@ impl fmt::Display for Edition {
 impl FromStr for Edition {
     type Err = String;
     fn from_str(s: &str) -> Result<Edition, String> {
-        Edition::ALL
-            .into_iter()
-            .find(|e| e.tag() == s)
-            .ok_or_else(|| {
-                format!("unknown edition `{s}`, expected one of: en, zh-Hant, zh-Hans, bilingual")
-            })
+        if let Some(edition) = Edition::ALL.into_iter().find(|e| e.tag() == s) {
+            return Ok(edition);
+        }
+        let tags = Edition::ALL.map(|e| e.tag());
+        Err(match closest(s, tags) {
+            near if near.is_empty() => {
+                format!(
+                    "unknown edition `{s}`, expected one of: {}",
+                    tags.join(", ")
+                )
+            }
+            near => format!("unknown edition `{s}`: did you mean `{}`?", near[0]),
+        })
     }
 }
 
@@ -209,28 +216,34 @@ impl Library {
 
 /// The ids in `candidates` closest to `wanted`, best first (at most three).
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let wanted = wanted.to_lowercase();
     let mut scored: Vec<(usize, &str)> = candidates
         .into_iter()
-        .map(|c| (edit_distance(wanted, c), c))
+        .map(|c| (edit_distance(&wanted, &c.to_lowercase()), c))
         .filter(|&(d, c)| d <= wanted.len().max(c.len()) * 2 / 3)
         .collect();
     scored.sort();
     scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
+/// Edits (insert, delete, substitute, swap two neighbours) from `a` to `b`.
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    // Three rows: two back, one back, this one.
+    let mut before: Vec<usize> = Vec::new();
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let substitution = last[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            row[j] = substitution.min(row[j - 1] + 1).min(last[j] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(before[j - 2] + 1);
+            }
         }
+        before = std::mem::replace(&mut last, row);
     }
-    row[b.len()]
+    last[b.len()]
 }
 
 #[cfg(test)]
@@ -251,5 +264,15 @@ mod tests {
         assert_eq!(closest("mixture-of-expert", ids), ["mixture-of-experts"]);
         assert!(closest("zzzz", ids).is_empty());
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("ia", "ai"), 1, "a swap is one edit");
+        assert_eq!(closest("ia", ["ai", "leadership"]), ["ai"]);
+        assert_eq!(
+            closest("ZH-hant", ["en", "zh-Hant", "zh-Hans"])[0],
+            "zh-Hant"
+        );
+        assert_eq!(
+            "zh-hant".parse::<Edition>(),
+            Err("unknown edition `zh-hant`: did you mean `zh-Hant`?".to_owned())
+        );
     }
 }
