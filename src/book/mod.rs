@@ -126,7 +126,18 @@ impl FromStr for Edition {
             return Ok(edition);
         }
         let tags = Edition::ALL.map(|e| e.tag());
-        Err(match closest(s, tags) {
+        // Region tags name a script by where it is read.
+        let region = match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "zh-tw" | "zh-hk" | "zh-mo" => vec!["zh-Hant"],
+            "zh-cn" | "zh-sg" | "zh-my" => vec!["zh-Hans"],
+            _ => Vec::new(),
+        };
+        let near = if region.is_empty() {
+            closest(s, tags)
+        } else {
+            region
+        };
+        Err(match near {
             near if near.is_empty() => {
                 format!(
                     "unknown edition `{s}`, expected one of: {}",
@@ -273,6 +284,10 @@ mod tests {
         assert_eq!(
             "zh-hant".parse::<Edition>(),
             Err("unknown edition `zh-hant`: did you mean `zh-Hant`?".to_owned())
+        );
+        assert_eq!(
+            "zh-TW".parse::<Edition>(),
+            Err("unknown edition `zh-TW`: did you mean `zh-Hant`?".to_owned())
         );
     }
 }
