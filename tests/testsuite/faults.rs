@@ -903,16 +903,14 @@ fn pipes_and_devices_are_refused_before_they_are_read() {
 /// A word of 50,000 letters is set broken inside itself and warned about,
 /// and the warning quotes its start and its length, not the whole word; so
 /// does the warning about a link that cannot be followed.
-#[test]
-fn diagnostics_quote_at_most_eighty_characters_of_the_source() {
-    let dir = temp_dir("long-word");
-    let word = "x".repeat(50_000);
+/// A library in `dir` of one English article, `gamma`, in one volume `g`
+/// (its en edition, with `volume` added to its table); returns its config.
+fn one_article_library(dir: &Path, title: &str, body: &str, volume: &str) -> PathBuf {
     std::fs::create_dir_all(dir.join("articles/gamma")).unwrap();
     std::fs::write(
         dir.join("articles/gamma/en.md"),
         format!(
-            "+++\nid = \"gamma\"\ntitle = \"Gamma\"\nlang = \"en\"\nthemes = [\"ai\"]\n+++\n\n\
-             A {word} word, and [a link](ftp://{word}).\n"
+            "+++\nid = \"gamma\"\ntitle = \"{title}\"\nlang = \"en\"\nthemes = [\"ai\"]\n+++\n\n{body}\n"
         ),
     )
     .unwrap();
@@ -922,11 +920,20 @@ fn diagnostics_quote_at_most_eighty_characters_of_the_source() {
         format!(
             "[library]\nauthor = \"T\"\n[fonts]\ndir = {:?}\n\
              [[volume]]\nid = \"g\"\ntitle = {{ en = \"G\" }}\nchapters = [\"gamma\"]\n\
-             editions = [\"en\"]\n",
+             editions = [\"en\"]\n{volume}",
             root().join("fonts")
         ),
     )
     .unwrap();
+    config
+}
+
+#[test]
+fn diagnostics_quote_at_most_eighty_characters_of_the_source() {
+    let dir = temp_dir("long-word");
+    let word = "x".repeat(50_000);
+    let body = format!("A {word} word, and [a link](ftp://{word}).");
+    let config = one_article_library(&dir, "Gamma", &body, "");
     let output = build_into(&config, &dir.join("out"));
     let stderr = stderr(&output);
     assert!(output.status.success(), "{stderr}");
@@ -1001,25 +1008,7 @@ fn a_title_of_a_megabyte_is_set_whole_and_stays_on_its_pages() {
     }
     let dir = temp_dir("long-title");
     let title = ["word"; 200_000].join(" ");
-    std::fs::create_dir_all(dir.join("articles/gamma")).unwrap();
-    std::fs::write(
-        dir.join("articles/gamma/en.md"),
-        format!(
-            "+++\nid = \"gamma\"\ntitle = \"{title}\"\nlang = \"en\"\nthemes = [\"ai\"]\n+++\n\nThe text.\n"
-        ),
-    )
-    .unwrap();
-    let config = dir.join("quire.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[library]\nauthor = \"T\"\n[fonts]\ndir = {:?}\n\
-             [[volume]]\nid = \"g\"\ntitle = {{ en = \"G\" }}\nchapters = [\"gamma\"]\n\
-             editions = [\"en\"]\nformats = [\"pdf\"]\n",
-            root().join("fonts")
-        ),
-    )
-    .unwrap();
+    let config = one_article_library(&dir, &title, "The text.", "formats = [\"pdf\"]\n");
     let output = quire_within_a_minute(&[
         "build",
         "--config",
