@@ -98,6 +98,24 @@ impl Face {
     }
 }
 
+/// A font program's bytes: built into the binary (used in place, so they
+/// cost no copy), or read from a file.
+#[derive(Debug, Clone)]
+pub enum FontData {
+    BuiltIn(&'static [u8]),
+    Read(Arc<Vec<u8>>),
+}
+
+impl std::ops::Deref for FontData {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontData::BuiltIn(bytes) => bytes,
+            FontData::Read(bytes) => bytes,
+        }
+    }
+}
+
 /// One loaded font file.
 #[derive(Debug)]
 pub struct FontFile {
@@ -105,7 +123,7 @@ pub struct FontFile {
     pub path: Option<PathBuf>,
     /// The file's name, for messages.
     pub name: String,
-    pub data: Arc<Vec<u8>>,
+    pub data: FontData,
     pub family: String,
     /// Bit `c` is set if the font maps character `c` to a glyph.
     chars: Vec<u64>,
@@ -216,7 +234,7 @@ fn bundled(config: &LoadedConfig, face: Face) -> (Location, Result<FontFile, Str
             let name = format!("{} (built in)", face.file_name());
             return (
                 Location::file(Path::new(face.file_name())),
-                index_font(None, name, data.to_vec()),
+                index_font(None, name, FontData::BuiltIn(data)),
             );
         }
     }
@@ -343,7 +361,7 @@ impl SystemFonts {
             })?
         };
         let name = format!("{} ({family})", path.display());
-        index_font(Some(path), name, data)
+        index_font(Some(path), name, FontData::Read(Arc::new(data)))
     }
 
     /// A few installed families, for a hint; the CJK ones for a CJK face.
@@ -396,11 +414,12 @@ fn collection_face(data: &[u8], index: u32) -> Option<Vec<u8>> {
 fn load_file(path: &Path) -> Result<FontFile, String> {
     let data = crate::error::read_file(path, crate::error::MAX_READ_BYTES)
         .map_err(|e| format!("{}: {e}", path.display()))?;
+    let data = FontData::Read(Arc::new(data));
     index_font(Some(path.to_path_buf()), path.display().to_string(), data)
 }
 
 /// Reads a font's character map and family name.
-fn index_font(path: Option<PathBuf>, name: String, data: Vec<u8>) -> Result<FontFile, String> {
+fn index_font(path: Option<PathBuf>, name: String, data: FontData) -> Result<FontFile, String> {
     let face =
         ttf_parser::Face::parse(&data, 0).map_err(|e| format!("{name} is not a font ({e})"))?;
     let mut chars: Vec<u64> = Vec::new();
@@ -433,7 +452,7 @@ fn index_font(path: Option<PathBuf>, name: String, data: Vec<u8>) -> Result<Font
     Ok(FontFile {
         path,
         name,
-        data: Arc::new(data),
+        data,
         family,
         chars,
     })

@@ -161,7 +161,7 @@ impl<'a> ShapingFonts<'a> {
         let faces = Face::ALL
             .iter()
             .map(|&face| {
-                FaceData::new(face, fonts.file(face).data.as_slice()).unwrap_or_else(|| {
+                FaceData::new(face, &fonts.file(face).data).unwrap_or_else(|| {
                     panic!(
                         "{}: Fonts::load accepted a font rustybuzz cannot parse",
                         fonts.file(face).name
