@@ -302,3 +302,18 @@ fn fmt_check_gates_pending_normalisation() {
     let (ok, stderr) = quire_in(&dir, &["fmt", "--check"]);
     assert!(ok, "{stderr}");
 }
+
+/// A `--config` that does not exist is named, with a hint that does not
+/// tell the user to do what they did.
+#[test]
+fn a_missing_config_is_named_without_repeating_the_flag() {
+    let dir = temp_dir("missing-config");
+    let (ok, stderr) = quire_in(&dir, &["check", "--config", "missing.toml"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("missing.toml: error: cannot read the config")
+            && stderr.contains("quire init")
+            && !stderr.contains("pass --config"),
+        "{stderr}"
+    );
+}
