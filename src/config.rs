@@ -242,7 +242,13 @@ impl NormalizeConfig {
     /// The rules for text in `lang` (none for English).
     pub fn rules(&self, lang: Lang) -> Rules {
         let style = match lang {
-            Lang::En => return Rules::none(),
+            // English: only quotes, curled.
+            Lang::En => {
+                return Rules {
+                    quotes: self.quotes.then_some(QuoteStyle::Curly),
+                    ..Rules::none()
+                }
+            }
             Lang::ZhHant => self.zh_hant_quotes,
             Lang::ZhHans => self.zh_hans_quotes,
         };

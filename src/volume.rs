@@ -284,7 +284,7 @@ pub fn prepare_document(
         }
         None => Vec::new(),
     };
-    let changes = doc::normalize_chinese(&mut doc, rules);
+    let changes = doc::normalize_text(&mut doc, rules);
     doc::mark_language_runs(&mut doc, han_in_english);
     Prepared {
         doc,

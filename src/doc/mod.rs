@@ -19,7 +19,7 @@ pub use align::{align, Pair};
 pub use dump::dump;
 pub use parse::{parse, MAX_DEPTH};
 pub use passes::{
-    convert_text, first_char, last_char, mark_language_runs, normalize_chinese, plain_text,
+    convert_text, first_char, last_char, mark_language_runs, normalize_text, plain_text,
     resolve_soft_breaks, Change,
 };
 

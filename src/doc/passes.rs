@@ -136,14 +136,19 @@ pub struct Change {
     pub rule: Rule,
 }
 
-/// Normalises the punctuation, quotes and Han–Latin spacing of a Chinese
-/// document (see `text::normalize`); code, URLs and footnote marks stay.
-pub fn normalize_chinese(doc: &mut Document, rules: &Rules) -> Vec<Change> {
-    if !doc.lang.is_chinese() {
-        return Vec::new();
-    }
+/// Normalises a document's text by `rules`: the punctuation, quotes and
+/// Han–Latin spacing of a Chinese document (see `text::normalize`), the
+/// quotes of an English one (see `text::quotes`); code, URLs and footnote
+/// marks stay.
+pub fn normalize_text(doc: &mut Document, rules: &Rules) -> Vec<Change> {
     let mut changes = Vec::new();
-    doc.for_each_inlines_mut(&mut |inlines| normalize_in(inlines, rules, &mut changes));
+    if doc.lang.is_chinese() {
+        let edits = |segments: &[Segment]| normalize::normalize(segments, rules);
+        doc.for_each_inlines_mut(&mut |inlines| normalize_in(inlines, &edits, &mut changes));
+    } else if rules.quotes.is_some() {
+        let edits = |segments: &[Segment]| text::quotes::curl_quotes(segments);
+        doc.for_each_inlines_mut(&mut |inlines| normalize_in(inlines, &edits, &mut changes));
+    }
     changes
 }
 
@@ -204,7 +209,12 @@ fn write_back(inlines: &mut [Inline], texts: &mut std::vec::IntoIter<Option<Stri
     }
 }
 
-fn normalize_in(inlines: &mut [Inline], rules: &Rules, changes: &mut Vec<Change>) {
+/// Applies the edits `edits_of` finds in a block's text, recording each.
+fn normalize_in(
+    inlines: &mut [Inline],
+    edits_of: &dyn Fn(&[Segment]) -> Vec<normalize::Edit>,
+    changes: &mut Vec<Change>,
+) {
     let mut pieces = Vec::new();
     collect(inlines, &mut pieces);
     let segments: Vec<Segment> = pieces
@@ -214,7 +224,7 @@ fn normalize_in(inlines: &mut [Inline], rules: &Rules, changes: &mut Vec<Change>
             Piece::Opaque { latin } => Segment::Opaque { latin: *latin },
         })
         .collect();
-    let edits = normalize::normalize(&segments, rules);
+    let edits = edits_of(&segments);
     if edits.is_empty() {
         return;
     }

@@ -2,6 +2,7 @@
 
 mod convert;
 pub mod normalize;
+pub mod quotes;
 
 pub use convert::{convert_script, Conversion, LibraryPhrases, PhraseChange, Phrases};
 

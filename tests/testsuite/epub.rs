@@ -256,6 +256,63 @@ fn no_space_between_han_characters_in_chinese_editions() {
     }
 }
 
+/// English text has curly quotes: no straight `"` or `'` outside code, in
+/// the text of the chapters (escaped as `&quot;` and `&apos;` there).
+#[test]
+fn english_text_has_no_straight_quotes_outside_code() {
+    let mut found = Vec::new();
+    for book in books().iter().filter(|b| edition_of(b) == "en") {
+        for (name, bytes, _) in entries(book) {
+            if !name.contains("chapter-") {
+                continue;
+            }
+            let xhtml = String::from_utf8(bytes).unwrap();
+            let body = &xhtml[xhtml.find("<body").unwrap()..];
+            let mut outside = String::new();
+            let mut rest = body;
+            while let Some(at) = rest.find("<code") {
+                outside.push_str(&rest[..at]);
+                rest = rest[at..]
+                    .split_once("</code>")
+                    .map_or("", |(_, after)| after);
+            }
+            outside.push_str(rest);
+            // Tags dropped: attribute values hold straight quotes.
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in outside.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            let chars: Vec<char> = text.chars().collect();
+            for (i, _) in text
+                .chars()
+                .enumerate()
+                .filter(|(_, c)| matches!(c, '"' | '\''))
+            {
+                let context: String = chars[i.saturating_sub(30)..=i].iter().collect();
+                found.push(format!("{}: …{context}", book.display()));
+            }
+            for (at, _) in text
+                .match_indices("&quot;")
+                .chain(text.match_indices("&apos;"))
+            {
+                found.push(format!("{}: … at {at} of {name}", book.display()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "{} straight quotes:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
 #[test]
 fn fonts_are_subset_and_cover_the_text() {
     for book in books().iter().filter(|b| edition_of(b) != "bilingual") {
