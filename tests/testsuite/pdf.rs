@@ -550,6 +550,23 @@ fn visual_lines(book: &Path) -> Vec<(usize, String)> {
     lines
 }
 
+/// English lines break after an em dash, never before one.
+#[test]
+fn no_english_line_starts_with_an_em_dash() {
+    if !tools_present(&["pdftotext"]) {
+        return;
+    }
+    let mut found = Vec::new();
+    for book in books().iter().filter(|b| volume_and_edition(b).1 == "en") {
+        for (page, line) in visual_lines(book) {
+            if line.starts_with('—') {
+                found.push(format!("{} page {page}: {line}", book.display()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
 #[test]
 fn no_chinese_line_starts_with_closing_punctuation() {
     if !tools_present(&["pdftotext"]) {

@@ -184,6 +184,10 @@ pub(super) fn opportunities(text: &str, flags: &mut Vec<u8>, chinese: impl Fn(us
         if matches!((p, c), ('—' | '―', '—' | '―') | ('…', '…') | ('‥', '‥')) {
             allow = false;
         }
+        // An English line never starts with an em dash: it breaks after one.
+        if c == '—' && !chinese(at) {
+            allow = false;
+        }
         if allow {
             flags[at] |= ALLOWED;
         } else {
@@ -278,6 +282,15 @@ mod tests {
         }
         out.push(text[last..].to_string());
         out
+    }
+
+    #[test]
+    fn english_breaks_after_an_em_dash_not_before() {
+        assert_eq!(
+            breaks("a habit—it is", false),
+            ["a ", "habit—", "it ", "is"]
+        );
+        assert_eq!(breaks("and — so", false), ["and — ", "so"]);
     }
 
     #[test]
