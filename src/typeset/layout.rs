@@ -1196,8 +1196,14 @@ pub fn bilingual_chapter<'a>(
     columns: bool,
 ) -> (ChapterLayout, Diagnostics, bool) {
     let t = en.theme;
-    let gutter = t.body_size * 1.5;
-    let column = (t.measure() - gutter) / 2.0;
+    // Each column a whole number of ems (clreq's grid), the gutter about
+    // 1.5 em and at least one.
+    let mut ems = ((t.measure() - t.body_size * 1.5) / 2.0 / t.body_size).round();
+    if t.measure() - 2.0 * ems * t.body_size < t.body_size {
+        ems -= 1.0;
+    }
+    let column = ems * t.body_size;
+    let gutter = t.measure() - 2.0 * column;
     zh.footnote_offset = 1000;
     let (en_doc, en_title) = english;
     let (zh_doc, zh_title) = chinese;

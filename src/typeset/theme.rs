@@ -69,11 +69,19 @@ impl Theme {
             (body_size * 1.3, body_size * 1.5)
         };
         let small_size = body_size * 0.82;
+        let inner = page_width * 0.14;
+        let mut outer = page_width * 0.11;
+        if lang.is_chinese() {
+            // clreq's grid: a line holds a whole number of characters, so a
+            // line of Han is set solid; the outer margin takes the rest.
+            let ems = ((page_width - inner - outer) / body_size).round();
+            outer = page_width - inner - ems * body_size;
+        }
         Theme {
             page_width,
             page_height,
-            inner: page_width * 0.14,
-            outer: page_width * 0.11,
+            inner,
+            outer,
             top: page_height * 0.09,
             bottom: page_height * 0.11,
             body_size,
@@ -129,6 +137,11 @@ mod tests {
         assert_eq!(theme.body_size, 10.5);
         assert!((theme.leading - 17.85).abs() < 0.001);
         assert_eq!(theme.indent, 21.0);
+        assert_eq!(
+            theme.measure() / theme.body_size,
+            30.0,
+            "a whole number of ems"
+        );
         assert!(theme.lines_per_page() >= 25);
         assert!(
             theme.left(0) > theme.left(1),
