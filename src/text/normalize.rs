@@ -71,8 +71,9 @@
 //! **Spacing** (`Rule::Spacing`). A run of ASCII spaces between a Han (or
 //! kana) character and a Latin letter or digit, in either order, is removed:
 //! the renderers add their own Han–Latin spacing. A Latin opaque piece (code,
-//! URL) counts as Latin. Spaces between Latin words, or next to `%` and other
-//! symbols, stay.
+//! URL) counts as Latin. So is a run of spaces beside full-width punctuation
+//! (`人心。 因為`), which has its own space, unless it faces a dash. Spaces
+//! between Latin words, or next to `%` and other symbols, stay.
 //!
 //! Opaque pieces are never changed. Full-width marks stay as they are,
 //! `……`, `——` and `...` included. Normalizing the result again gives no
@@ -921,8 +922,17 @@ impl Paragraph {
                 let Some(before) = start.checked_sub(1) else {
                     continue;
                 };
+                // Full-width punctuation carries its own space: none beside
+                // it, unless it faces a dash (`」 - 永远` keeps its spaces).
+                let punctuation = |k: usize| self.ch(k).is_some_and(super::is_cjk_punctuation);
+                let dash = |k: usize| {
+                    self.ch(k)
+                        .is_some_and(|c| matches!(c, '-' | '–' | '—' | '―'))
+                };
                 if (ideograph(before) && self.latin_at(i))
                     || (self.latin_at(before) && ideograph(i))
+                    || (punctuation(before) && !dash(i))
+                    || (punctuation(i) && !dash(before))
                 {
                     for a in &mut act[start..i] {
                         a.get_or_insert((None, Rule::Spacing));
@@ -1053,7 +1063,7 @@ mod tests {
         // An English run inside Chinese text keeps its punctuation.
         assert_eq!(
             fix("他寫道 the model (e.g. GPT-4) is big, and fast 。"),
-            "他寫道the model (e.g. GPT-4) is big, and fast 。"
+            "他寫道the model (e.g. GPT-4) is big, and fast。"
         );
         // Han earlier in the sentence makes it Chinese.
         assert_eq!(fix("我說 I use GPT. 然後"), "我說I use GPT。然後");
@@ -1103,7 +1113,10 @@ mod tests {
 
     #[test]
     fn urls_and_emails() {
-        unchanged("所以说毛坯房抑制左倾。 <http://t.cn/A63SL70V>");
+        assert_eq!(
+            fix("所以说毛坯房抑制左倾。 <http://t.cn/A63SL70V>"),
+            "所以说毛坯房抑制左倾。<http://t.cn/A63SL70V>"
+        );
         assert_eq!(
             fix("見http://t.cn/A63SL70V,或 https://example.com/a_(b)?x=1,y=2."),
             "見http://t.cn/A63SL70V，或https://example.com/a_(b)?x=1,y=2。"
@@ -1244,6 +1257,10 @@ mod tests {
             "他说「就像今天一样」 - 永远"
         );
         assert_eq!(fix("他说, - 永远"), "他说， - 永远");
+        assert_eq!(
+            fix("人心。 因為 「好」 DeepSeek。 "),
+            "人心。因為「好」DeepSeek。"
+        );
     }
 
     #[test]
