@@ -198,10 +198,15 @@ impl<'a> Paginator<'a> {
             chunk.space_before
         };
         if chunk.keep_with_next {
-            // A heading goes with the next two lines of what follows, or to a new page.
+            // A heading goes with what follows, or to a new page: with its
+            // first two lines, or all of it where it would not be split (a
+            // short list item, a short quote), and a table's header row.
             let mut group: Vec<&Placed> = chunk.lines.iter().collect();
             if let Some(next) = next {
-                group.extend(next.lines.iter().take(2));
+                let whole = !next.splittable || next.lines.len() < 4;
+                let lines = if whole { next.lines.len() } else { 2 };
+                group.extend(next.header.iter());
+                group.extend(next.lines.iter().take(lines));
             }
             if !self.at_top() && !self.fits(&group, space) {
                 self.continue_on_new_page();

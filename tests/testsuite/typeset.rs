@@ -284,3 +284,58 @@ fn bilingual_pairs_start_on_the_same_baseline() {
     }
     assert!(checked >= 20, "only {checked} pairs found");
 }
+
+/// No heading of the library ends its page: whatever follows it
+/// (paragraph, list, table, quote) starts on the same page.
+#[test]
+fn no_heading_of_the_library_is_stranded_at_a_page_foot() {
+    use quire::book::Edition;
+    use quire::build::{load_project, make_book, BuildOptions};
+    use quire::doc::{plain_text, BlockKind};
+    use quire::volume::resolve_volumes;
+
+    let squeeze = |t: &str| t.split_whitespace().collect::<String>();
+    let (project, _) = load_project(&crate::common::root().join("books/quire.toml")).unwrap();
+    let (volumes, _) = resolve_volumes(&project.config, &project.library);
+    let mut stranded = Vec::new();
+    let mut checked = 0;
+    for volume in &volumes {
+        for edition in [Edition::En, Edition::ZhHant] {
+            let book = make_book(&project, volume, edition, &BuildOptions::default());
+            let headings: Vec<String> = book
+                .chapters
+                .iter()
+                .flat_map(|c| &c.doc.blocks)
+                .filter_map(|b| match &b.kind {
+                    BlockKind::Heading { content, .. } => Some(squeeze(&plain_text(content))),
+                    _ => None,
+                })
+                .collect();
+            let theme = Theme::new(PageSize::A5, book.lang);
+            let (pages, _) = typeset(&book, &theme, &project.fonts);
+            for (i, page) in pages.pages.iter().enumerate() {
+                let body: Vec<&LineRecord> = page
+                    .lines
+                    .iter()
+                    .filter(|l| l.y > theme.top && l.y < page.height - theme.bottom)
+                    .collect();
+                // The page's last body line, and whether it is (the end of) a heading.
+                let Some(last) = body.iter().max_by(|a, b| a.y.total_cmp(&b.y)) else {
+                    continue;
+                };
+                let text = squeeze(&last.text);
+                checked += 1;
+                if text.chars().count() >= 2 && headings.iter().any(|h| h.ends_with(&text)) {
+                    stranded.push(format!(
+                        "{} {edition} page {}: {}",
+                        volume.id(),
+                        i + 1,
+                        last.text
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} pages checked");
+    assert!(stranded.is_empty(), "{}", stranded.join("\n"));
+}
