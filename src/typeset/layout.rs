@@ -94,6 +94,8 @@ pub struct Layout<'a> {
     in_table: bool,
     /// Whether the warning about indents stopped at half the measure was given.
     indent_capped: bool,
+    /// How many bulleted lists the current block is in.
+    bullet_depth: usize,
     /// Setting a paragraph: its images are collected here (URL, source
     /// offset), to follow it as figures, instead of set as their alt text.
     figures: Option<Vec<(String, usize)>>,
@@ -104,6 +106,9 @@ pub struct Layout<'a> {
 }
 
 const BULLET: &str = "•";
+/// Bullets of Chinese lists, by depth: geometric shapes that read as
+/// bullets, not the small `•` a CJK font draws like the interpunct 間隔號.
+const CHINESE_BULLETS: [&str; 4] = ["●", "○", "■", "□"];
 /// The narrowest a table column is set, in ems of the table's size.
 const MIN_COLUMN_EMS: f32 = 4.0;
 
@@ -135,6 +140,7 @@ impl<'a> Layout<'a> {
             measure: theme.measure(),
             in_table: false,
             indent_capped: false,
+            bullet_depth: 0,
             figures: None,
             footnote_offset: 0,
             locator: Locator::new(source, source_text),
@@ -355,10 +361,21 @@ impl<'a> Layout<'a> {
             BlockKind::List { start, items } => {
                 let marker_width = t.body_size * if start.is_some() { 2.0 } else { 1.5 };
                 let inner = self.deeper(indent, marker_width, block.span.start);
+                let depth = self.bullet_depth;
+                self.bullet_depth += usize::from(start.is_none());
+                // A Chinese bullet is a shape at 0.6 em, an English one a dot.
+                let (bullet, bullet_size) = if self.lang.is_chinese() {
+                    (
+                        CHINESE_BULLETS[depth % CHINESE_BULLETS.len()],
+                        t.body_size * 0.6,
+                    )
+                } else {
+                    (BULLET, t.body_size)
+                };
                 for (i, item) in items.iter().enumerate() {
-                    let marker = match start {
-                        Some(n) => format!("{}.", n + i as u64),
-                        None => BULLET.to_string(),
+                    let (marker, size) = match start {
+                        Some(n) => (format!("{}.", n + i as u64), t.body_size),
+                        None => (bullet.to_string(), bullet_size),
                     };
                     let first = out.len();
                     for block in item {
@@ -394,7 +411,7 @@ impl<'a> Layout<'a> {
                             text: &marker,
                             lang: self.lang,
                             style: TextStyle::default(),
-                            size: t.body_size,
+                            size,
                             tag: None,
                             source: block.span.start,
                         }];
@@ -402,12 +419,16 @@ impl<'a> Layout<'a> {
                             self.fonts
                                 .shape_line(&pieces, self.lang, self.han_in_english);
                         let x = inner - width - t.body_size * 0.4;
-                        line.drawn.push(Drawn::Runs(shift(runs, x)));
+                        // A smaller mark is raised to the middle of the line's
+                        // characters (0.38 em above the baseline).
+                        let raise = 0.38 * (t.body_size - size);
+                        line.drawn.push(Drawn::Runs(move_runs(runs, x, -raise)));
                     }
                     if let Some(chunk) = out.get_mut(first) {
                         chunk.space_before = chunk.space_before.max(0.0);
                     }
                 }
+                self.bullet_depth = depth;
                 self.after_heading = false;
             }
             BlockKind::BlockQuote(blocks) => {

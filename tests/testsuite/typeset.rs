@@ -339,3 +339,28 @@ fn no_heading_of_the_library_is_stranded_at_a_page_foot() {
     assert!(checked > 100, "only {checked} pages checked");
     assert!(stranded.is_empty(), "{}", stranded.join("\n"));
 }
+
+/// Chinese bulleted lists mark each level with its own shape (● ○ ■), not
+/// the small `•` of a CJK font, which reads as the interpunct 間隔號.
+#[test]
+fn chinese_bullets_are_shapes_by_level() {
+    use quire::typeset::frame::Item;
+    let typeset = typeset_fixtures()
+        .iter()
+        .find(|t| t.case.ends_with("lists-chinese"))
+        .expect("the lists-chinese fixture");
+    let text: String = typeset
+        .pages
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            Item::Text(run) => Some(run.text.as_str()),
+            _ => None,
+        })
+        .collect();
+    for bullet in ['●', '○', '■'] {
+        assert!(text.contains(bullet), "no {bullet} in {text}");
+    }
+    assert!(!text.contains('•'), "{text}");
+}
