@@ -96,6 +96,9 @@ pub struct Layout<'a> {
     indent_capped: bool,
     /// How many bulleted lists the current block is in.
     bullet_depth: usize,
+    /// Set paragraphs ragged right (still hyphenated), not justified: English
+    /// in a bilingual column, too narrow for even word spaces.
+    pub ragged: bool,
     /// Setting a paragraph: its images are collected here (URL, source
     /// offset), to follow it as figures, instead of set as their alt text.
     figures: Option<Vec<(String, usize)>>,
@@ -141,6 +144,7 @@ impl<'a> Layout<'a> {
             in_table: false,
             indent_capped: false,
             bullet_depth: 0,
+            ragged: false,
             figures: None,
             footnote_offset: 0,
             locator: Locator::new(source, source_text),
@@ -222,7 +226,7 @@ impl<'a> Layout<'a> {
             han_in_english: self.han_in_english,
             measure: measure - indent,
             first_indent,
-            justify,
+            justify: justify && !self.ragged,
             // Headings and titles are not hyphenated; table cells are.
             hyphenate: (justify || self.in_table) && !self.lang.is_chinese(),
         };
@@ -1243,6 +1247,7 @@ pub fn bilingual_chapter<'a>(
     if columns {
         en.measure = column;
         zh.measure = column;
+        en.ragged = true;
     }
 
     let mut footnotes = BTreeMap::new();
@@ -1253,6 +1258,14 @@ pub fn bilingual_chapter<'a>(
     let (pairs, matched) = crate::doc::align(&en_doc.blocks, &zh_doc.blocks);
     let mut chunks = Vec::new();
     for (en_blocks, zh_blocks) in pairs {
+        // A table is set at the full measure, the English one and then the
+        // Chinese: in a column its cells would be too narrow for its words.
+        let is_table = |b: &&Block| matches!(b.kind, BlockKind::Table { .. });
+        let full = columns && en_blocks.iter().chain(&zh_blocks).any(is_table);
+        if full {
+            en.measure = t.measure();
+            zh.measure = t.measure();
+        }
         let mut en_chunks = Vec::new();
         for block in en_blocks {
             en.block(block, 0.0, &mut en_chunks);
@@ -1265,7 +1278,11 @@ pub fn bilingual_chapter<'a>(
         for line in zh_chunks.iter_mut().flat_map(|c| c.lines.iter_mut()) {
             line.anchor = None;
         }
-        if columns {
+        if full {
+            en.measure = column;
+            zh.measure = column;
+        }
+        if columns && !full {
             let rows = merge_rows(flatten(en_chunks), flatten(zh_chunks), column + gutter);
             chunks.push(Chunk {
                 lines: rows,

@@ -364,3 +364,39 @@ fn chinese_bullets_are_shapes_by_level() {
     }
     assert!(!text.contains('•'), "{text}");
 }
+
+/// In the bilingual edition a table is set at the full measure, not in a
+/// column: its words are whole (`Medium-to-long`, not `Mediu│m-to-long`).
+#[test]
+fn bilingual_tables_keep_their_words_whole() {
+    use quire::book::Edition;
+    use quire::build::{load_project, make_book, BuildOptions};
+    use quire::volume::resolve_volumes;
+
+    let (project, _) = load_project(&crate::common::root().join("books/quire.toml")).unwrap();
+    let (volumes, _) = resolve_volumes(&project.config, &project.library);
+    let volume = volumes.iter().find(|v| v.id() == "ai").unwrap();
+    let book = make_book(
+        &project,
+        volume,
+        Edition::Bilingual,
+        &BuildOptions::default(),
+    );
+    let theme = Theme::new(PageSize::A5, book.lang).scaled(0.85);
+    let (pages, diagnostics) = typeset(&book, &theme, &project.fonts);
+    let lines: Vec<&str> = pages
+        .pages
+        .iter()
+        .flat_map(|p| &p.lines)
+        .map(|l| l.text.as_str())
+        .collect();
+    for word in ["Medium-to-long", "Short-to-medium", "Near-infinite"] {
+        assert!(lines.iter().any(|l| l.contains(word)), "{word} is broken");
+    }
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d.message.contains("broken inside a word")),
+        "{diagnostics:?}"
+    );
+}
