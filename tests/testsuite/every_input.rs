@@ -171,14 +171,15 @@ fn every_markdown_input_makes_an_epub_that_epubcheck_passes() {
 /// Whether a character is compared between a chapter's EPUB and PDF text.
 /// Not whitespace; not digits, which footnote marks and folios add (in the
 /// PDF also as superscripts); not `-`, which pdftotext drops after
-/// a word broken at a line end; not the bullets of lists, the PDF's mark of
+/// a word broken at a line end; not the bullets of lists (• and, in Chinese,
+/// ● ○ ■ □), the PDF's mark of
 /// a code line that goes on, nor the EPUB's footnote back-links.
 fn compared(c: char) -> bool {
     !c.is_whitespace()
         && !c.is_ascii_digit()
         && !matches!(
             c,
-            '-' | '•' | '↪' | '↩' | '\u{ad}' | '¹' | '²' | '³' | '⁰'..='⁹'
+            '-' | '•' | '●' | '○' | '■' | '□' | '↪' | '↩' | '\u{ad}' | '¹' | '²' | '³' | '⁰'..='⁹'
         )
 }
 

@@ -212,20 +212,52 @@ fn a_footnote_is_set_once_on_a_page_however_often_it_is_referenced() {
     );
 }
 
+/// The real library, loaded once for the tests of this module.
+fn library() -> &'static quire::build::Project {
+    static PROJECT: OnceLock<quire::build::Project> = OnceLock::new();
+    PROJECT.get_or_init(|| {
+        quire::build::load_project(&crate::common::root().join("books/quire.toml"))
+            .expect("the library loads")
+            .0
+    })
+}
+
+/// One edition of a volume of the library, typeset as the build sets it
+/// (the bilingual edition at 85 %): its theme, pages and diagnostics.
+fn library_book(
+    volume: &str,
+    edition: quire::book::Edition,
+) -> (Theme, Pages, Vec<quire::error::Diagnostic>) {
+    use quire::build::{make_book, BuildOptions};
+    let project = library();
+    let (volumes, _) = quire::volume::resolve_volumes(&project.config, &project.library);
+    let volume = volumes
+        .iter()
+        .find(|v| v.id() == volume)
+        .expect("the volume");
+    let book = make_book(project, volume, edition, &BuildOptions::default());
+    let mut theme = Theme::new(PageSize::A5, book.lang);
+    if edition == quire::book::Edition::Bilingual {
+        theme = theme.scaled(0.85);
+    }
+    let (pages, diagnostics) = typeset(&book, &theme, &project.fonts);
+    (theme, pages, diagnostics.into_iter().collect())
+}
+
 /// The bilingual edition in columns: each English paragraph and the Chinese
 /// paragraph paired with it start on the same page and baseline.
 #[test]
 fn bilingual_pairs_start_on_the_same_baseline() {
     use quire::book::Edition;
-    use quire::build::{load_project, make_book, BuildOptions};
+    use quire::build::{make_book, BuildOptions};
     use quire::doc::{align, plain_text, BlockKind};
     use quire::volume::resolve_volumes;
 
-    let (project, _) = load_project(&crate::common::root().join("books/quire.toml")).unwrap();
+    let project = library();
     let (volumes, _) = resolve_volumes(&project.config, &project.library);
     let volume = volumes.iter().find(|v| v.id() == "ai").unwrap();
     let book = make_book(
-        &project,
+        project,
         volume,
         Edition::Bilingual,
         &BuildOptions::default(),
@@ -290,18 +322,18 @@ fn bilingual_pairs_start_on_the_same_baseline() {
 #[test]
 fn no_heading_of_the_library_is_stranded_at_a_page_foot() {
     use quire::book::Edition;
-    use quire::build::{load_project, make_book, BuildOptions};
+    use quire::build::{make_book, BuildOptions};
     use quire::doc::{plain_text, BlockKind};
     use quire::volume::resolve_volumes;
 
     let squeeze = |t: &str| t.split_whitespace().collect::<String>();
-    let (project, _) = load_project(&crate::common::root().join("books/quire.toml")).unwrap();
+    let project = library();
     let (volumes, _) = resolve_volumes(&project.config, &project.library);
     let mut stranded = Vec::new();
     let mut checked = 0;
     for volume in &volumes {
         for edition in [Edition::En, Edition::ZhHant] {
-            let book = make_book(&project, volume, edition, &BuildOptions::default());
+            let book = make_book(project, volume, edition, &BuildOptions::default());
             let headings: Vec<String> = book
                 .chapters
                 .iter()
@@ -369,21 +401,7 @@ fn chinese_bullets_are_shapes_by_level() {
 /// column: its words are whole (`Medium-to-long`, not `Mediu│m-to-long`).
 #[test]
 fn bilingual_tables_keep_their_words_whole() {
-    use quire::book::Edition;
-    use quire::build::{load_project, make_book, BuildOptions};
-    use quire::volume::resolve_volumes;
-
-    let (project, _) = load_project(&crate::common::root().join("books/quire.toml")).unwrap();
-    let (volumes, _) = resolve_volumes(&project.config, &project.library);
-    let volume = volumes.iter().find(|v| v.id() == "ai").unwrap();
-    let book = make_book(
-        &project,
-        volume,
-        Edition::Bilingual,
-        &BuildOptions::default(),
-    );
-    let theme = Theme::new(PageSize::A5, book.lang).scaled(0.85);
-    let (pages, diagnostics) = typeset(&book, &theme, &project.fonts);
+    let (_, pages, diagnostics) = library_book("ai", quire::book::Edition::Bilingual);
     let lines: Vec<&str> = pages
         .pages
         .iter()
