@@ -112,6 +112,8 @@ const BULLET: &str = "•";
 /// Bullets of Chinese lists, by depth: geometric shapes that read as
 /// bullets, not the small `•` a CJK font draws like the interpunct 間隔號.
 const CHINESE_BULLETS: [&str; 4] = ["●", "○", "■", "□"];
+/// A table of at most this many rows is not split across pages.
+const SHORT_TABLE_ROWS: usize = 8;
 /// The narrowest a table column is set, in ems of the table's size.
 const MIN_COLUMN_EMS: f32 = 4.0;
 
@@ -894,10 +896,11 @@ impl<'a> Layout<'a> {
             lines.extend(header_row.take());
         }
         Chunk {
+            // A short table is kept on one page.
+            splittable: lines.len() > SHORT_TABLE_ROWS,
             lines,
             header: header_row,
             space_before: t.leading * 0.5,
-            splittable: true,
             ..Chunk::default()
         }
     }

@@ -418,3 +418,18 @@ fn bilingual_tables_keep_their_words_whole() {
         "{diagnostics:?}"
     );
 }
+
+/// A short table (8 rows or fewer) is kept on one page: the five rows of the
+/// comparison table in ai.zh-Hant are not split 3 + 2.
+#[test]
+fn a_short_table_is_kept_on_one_page() {
+    let (_, pages, _) = library_book("ai", quire::book::Edition::ZhHant);
+    let page_of = |text: &str| {
+        pages
+            .pages
+            .iter()
+            .position(|p| p.lines.iter().any(|l| l.text.starts_with(text)))
+            .unwrap_or_else(|| panic!("no line starts with {text}"))
+    };
+    assert_eq!(page_of("計算複雜"), page_of("最佳應用"));
+}
