@@ -857,18 +857,7 @@ impl<'a> Layout<'a> {
         let widths: Vec<f32> = if total <= measure {
             natural
         } else {
-            // Shrink in proportion, but no column below its natural width
-            // or an equal share's third, nor below MIN_COLUMN_EMS: the
-            // columns fit at that.
-            let floor = (measure / columns as f32 / 3.0).max(size * MIN_COLUMN_EMS);
-            let floors: Vec<f32> = natural.iter().map(|w| w.min(floor)).collect();
-            let flexible: f32 = natural.iter().zip(&floors).map(|(w, f)| w - f).sum();
-            let spare = measure - floors.iter().sum::<f32>();
-            natural
-                .iter()
-                .zip(&floors)
-                .map(|(w, f)| f + (w - f) * spare / flexible)
-                .collect()
+            fair_widths(&natural, measure)
         };
         // A row taller than a page goes on over the next pages, in slices
         // of as many lines as a page holds (under the repeated header).
@@ -1138,6 +1127,27 @@ enum Tag {
     Footnote(usize),
 }
 
+/// Column widths that fill `measure` when the natural ones do not fit:
+/// a column narrower than an equal share of what is left keeps its width
+/// (a short label is not wrapped), and the wider ones share the rest.
+fn fair_widths(natural: &[f32], measure: f32) -> Vec<f32> {
+    let mut order: Vec<usize> = (0..natural.len()).collect();
+    order.sort_by(|&a, &b| natural[a].total_cmp(&natural[b]));
+    let mut widths = natural.to_vec();
+    let mut left = measure;
+    for (k, &i) in order.iter().enumerate() {
+        let share = left / (order.len() - k) as f32;
+        if natural[i] > share {
+            for &j in &order[k..] {
+                widths[j] = share;
+            }
+            break;
+        }
+        left -= natural[i];
+    }
+    widths
+}
+
 /// One slice of a table row: its cells' lines (each with its x), drawn
 /// relative to the slice's bottom line, with a rule above (a header's
 /// first slice) and one of the given weight below (a row's last slice).
@@ -1383,6 +1393,14 @@ mod tests {
         assert_eq!(split_columns("abcdef", 4), ("abcd", "ef"));
         assert_eq!(split_columns("中文字", 4), ("中文", "字"));
         assert_eq!(split_columns("ab", 4), ("ab", ""));
+    }
+
+    #[test]
+    fn narrow_columns_keep_their_width_and_wide_ones_share_the_rest() {
+        let widths = fair_widths(&[40.0, 60.0, 200.0, 300.0], 300.0);
+        assert_eq!(widths, [40.0, 60.0, 100.0, 100.0]);
+        assert!((widths.iter().sum::<f32>() - 300.0).abs() < 0.01);
+        assert_eq!(fair_widths(&[200.0, 200.0], 300.0), [150.0, 150.0]);
     }
 
     #[test]
