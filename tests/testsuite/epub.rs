@@ -222,19 +222,23 @@ fn every_document_declares_the_edition_language() {
 
 /// Text of the chapters of a book, tags dropped.
 fn chapter_text(book: &Path) -> String {
+    entries(book)
+        .into_iter()
+        .filter(|(name, ..)| name.contains("chapter-"))
+        .map(|(_, bytes, _)| without_tags(&String::from_utf8(bytes).unwrap()))
+        .collect()
+}
+
+/// `xhtml` with its tags dropped (entities as they are).
+fn without_tags(xhtml: &str) -> String {
     let mut text = String::new();
-    for (name, bytes, _) in entries(book) {
-        if name.contains("chapter-") {
-            let xhtml = String::from_utf8(bytes).unwrap();
-            let mut in_tag = false;
-            for c in xhtml.chars() {
-                match c {
-                    '<' => in_tag = true,
-                    '>' => in_tag = false,
-                    c if !in_tag => text.push(c),
-                    _ => {}
-                }
-            }
+    let mut in_tag = false;
+    for c in xhtml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
         }
     }
     text
@@ -278,16 +282,7 @@ fn english_text_has_no_straight_quotes_outside_code() {
             }
             outside.push_str(rest);
             // Tags dropped: attribute values hold straight quotes.
-            let mut text = String::new();
-            let mut in_tag = false;
-            for c in outside.chars() {
-                match c {
-                    '<' => in_tag = true,
-                    '>' => in_tag = false,
-                    c if !in_tag => text.push(c),
-                    _ => {}
-                }
-            }
+            let text = without_tags(&outside);
             let chars: Vec<char> = text.chars().collect();
             for (i, _) in text
                 .chars()
