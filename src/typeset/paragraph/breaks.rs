@@ -116,6 +116,12 @@ pub(super) fn is_latin_alnum(c: char) -> bool {
     is_latin_letter(c) || c.is_ascii_digit()
 }
 
+/// What gets ¼ em from Han: a Latin letter or digit, or a sign that is
+/// part of a Western number (`10%`, `$5`, `30°`), which is one unit with it.
+pub(super) fn is_western(c: char) -> bool {
+    is_latin_alnum(c) || matches!(c, '%' | '‰' | '°' | '$' | '€' | '£')
+}
+
 /// Characters that act as forced line breaks.
 pub(super) fn is_forced_break(c: char) -> bool {
     matches!(c, '\n' | '\u{2028}' | '\u{2029}' | '\u{0B}' | '\u{0C}')

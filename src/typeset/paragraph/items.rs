@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::breaks::{is_ideograph, is_latin_alnum, ALLOWED, HYPHEN, SOFT_HYPHEN};
+use super::breaks::{is_ideograph, is_western, ALLOWED, HYPHEN, SOFT_HYPHEN};
 use super::shape::{Kind, Shaped, ShapingFonts};
 
 /// A penalty that forbids a break.
@@ -218,9 +218,9 @@ pub(super) fn build(
                 .is_some_and(|r| r.start < start && start < r.end);
             let allowed = flags[start] & ALLOWED != 0 || in_emergency;
             let last = shaped.last_char(before);
-            let han_latin = if is_ideograph(last) && is_latin_alnum(ch) {
+            let han_latin = if is_ideograph(last) && is_western(ch) {
                 Some(before.size)
-            } else if is_latin_alnum(last) && is_ideograph(ch) {
+            } else if is_western(last) && is_ideograph(ch) {
                 Some(cluster.size)
             } else {
                 None

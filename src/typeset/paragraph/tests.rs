@@ -421,6 +421,11 @@ fn han_latin_glue_is_a_quarter_em_and_replaces_a_space() {
     // Digits too, inside one piece.
     let (runs, _) = f.shape_line(&[hant("共3個")], Lang::ZhHant, Lang::ZhHant);
     assert!(close(x_of(&runs, "3"), 12.5));
+    // A number with its % is one unit: a quarter em on each side of it.
+    let (runs, _) = f.shape_line(&[hant("約10%的")], Lang::ZhHant, Lang::ZhHant);
+    let number = f.shape_line(&[hant("10%")], Lang::ZhHant, Lang::ZhHant).1;
+    assert!(close(x_of(&runs, "1"), 12.5), "{runs:?}");
+    assert!(close(x_of(&runs, "的"), 12.5 + number + 2.5), "{runs:?}");
 }
 
 #[test]
