@@ -115,7 +115,14 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         .chapters
         .iter()
         .enumerate()
-        .map(|(i, c)| (0, c.title.clone(), i))
+        .map(|(i, c)| {
+            // A bilingual chapter is listed by both its titles.
+            let title = match &c.translation {
+                Some(translation) => format!("{}\n{}", c.title, translation.title),
+                None => c.title.clone(),
+            };
+            (0, title, i)
+        })
         .collect();
     let toc = contents_pages(&lines, words.contents, &entries, &mut pages);
 

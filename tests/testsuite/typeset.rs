@@ -433,3 +433,29 @@ fn a_short_table_is_kept_on_one_page() {
     };
     assert_eq!(page_of("計算複雜"), page_of("最佳應用"));
 }
+
+/// The contents of the bilingual edition list a paired chapter by both its
+/// titles, English then Chinese.
+#[test]
+fn bilingual_contents_give_both_titles() {
+    use quire::typeset::frame::Item;
+    let (_, pages, _) = library_book("ai", quire::book::Edition::Bilingual);
+    let first_chapter = pages.outline[0].page;
+    let front: String = pages.pages[..first_chapter]
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            Item::Text(run) => Some(run.text.as_str()),
+            _ => None,
+        })
+        .collect();
+    for title in [
+        "Mixture of Experts in Large Language Models",
+        "專家混合技術在大型語言模型中的應用",
+    ] {
+        assert!(
+            front.contains(title),
+            "{title} is not in the contents: {front}"
+        );
+    }
+}
