@@ -244,6 +244,20 @@ fn library_book(
     (theme, pages, diagnostics.into_iter().collect())
 }
 
+/// The text of every glyph run drawn on `pages` (markers, contents and
+/// running heads included, which line records leave out).
+fn drawn_text(pages: &[quire::typeset::frame::Page]) -> String {
+    use quire::typeset::frame::Item;
+    pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            Item::Text(run) => Some(run.text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The bilingual edition in columns: each English paragraph and the Chinese
 /// paragraph paired with it start on the same page and baseline.
 #[test]
@@ -376,21 +390,11 @@ fn no_heading_of_the_library_is_stranded_at_a_page_foot() {
 /// the small `•` of a CJK font, which reads as the interpunct 間隔號.
 #[test]
 fn chinese_bullets_are_shapes_by_level() {
-    use quire::typeset::frame::Item;
     let typeset = typeset_fixtures()
         .iter()
         .find(|t| t.case.ends_with("lists-chinese"))
         .expect("the lists-chinese fixture");
-    let text: String = typeset
-        .pages
-        .pages
-        .iter()
-        .flat_map(|p| &p.items)
-        .filter_map(|item| match item {
-            Item::Text(run) => Some(run.text.as_str()),
-            _ => None,
-        })
-        .collect();
+    let text = drawn_text(&typeset.pages.pages);
     for bullet in ['●', '○', '■'] {
         assert!(text.contains(bullet), "no {bullet} in {text}");
     }
@@ -438,17 +442,9 @@ fn a_short_table_is_kept_on_one_page() {
 /// titles, English then Chinese.
 #[test]
 fn bilingual_contents_give_both_titles() {
-    use quire::typeset::frame::Item;
     let (_, pages, _) = library_book("ai", quire::book::Edition::Bilingual);
     let first_chapter = pages.outline[0].page;
-    let front: String = pages.pages[..first_chapter]
-        .iter()
-        .flat_map(|p| &p.items)
-        .filter_map(|item| match item {
-            Item::Text(run) => Some(run.text.as_str()),
-            _ => None,
-        })
-        .collect();
+    let front = drawn_text(&pages.pages[..first_chapter]);
     for title in [
         "Mixture of Experts in Large Language Models",
         "專家混合技術在大型語言模型中的應用",
