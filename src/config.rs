@@ -65,6 +65,7 @@ pub struct FontsConfig {
     pub latin_bold: Option<Spanned<PathBuf>>,
     pub latin_bold_italic: Option<Spanned<PathBuf>>,
     pub mono: Option<Spanned<PathBuf>>,
+    pub symbols: Option<Spanned<PathBuf>>,
 }
 
 /// The print edition's design.

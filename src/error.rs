@@ -23,6 +23,19 @@ pub struct Location {
 
 impl Location {
     /// The location of byte `offset` in `text`, the contents of `path`.
+    /// Where `c` is in `text`: its first place at or after `offset` and
+    /// before `offset + within`, else `offset` (the text set may differ from
+    /// the source after normalisation).
+    pub fn char_offset(text: &str, offset: usize, c: char, within: usize) -> usize {
+        let mut end = (offset + within).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.get(offset..end)
+            .and_then(|window| window.find(c))
+            .map_or(offset, |i| offset + i)
+    }
+
     pub fn in_text(path: &Path, text: &str, offset: usize) -> Location {
         let mut offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {

@@ -1,6 +1,9 @@
 //! Pairing an article's English and Chinese blocks for the bilingual edition.
 
+use std::path::Path;
+
 use super::{Block, BlockKind};
+use crate::error::{Diagnostic, Location};
 
 /// English blocks beside the Chinese blocks that translate them.
 pub type Pair<'a> = (Vec<&'a Block>, Vec<&'a Block>);
@@ -30,6 +33,20 @@ pub fn align<'a>(english: &'a [Block], chinese: &'a [Block]) -> (Vec<Pair<'a>>, 
         pairs.push((rest_en, rest_zh));
     }
     (pairs, matched)
+}
+
+/// The warning for an article whose versions `align` could pair only at
+/// headings: `en` and `zh` are the files.
+pub fn structure_warning(id: &str, en: &Path, zh: &Path) -> Diagnostic {
+    Diagnostic::warning(
+        Some(Location::file(zh)),
+        format!("the English and Chinese versions of `{id}` differ in structure; the bilingual edition aligns them on headings only"),
+    )
+    .hint(format!(
+        "give {} the same paragraphs, lists and headings as {}",
+        zh.display(),
+        en.display()
+    ))
 }
 
 /// Blocks grouped so each group starts at a heading (the first may not).

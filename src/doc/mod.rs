@@ -15,7 +15,7 @@ use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-pub use align::{align, Pair};
+pub use align::{align, structure_warning, Pair};
 pub use dump::dump;
 pub use parse::{parse, MAX_DEPTH};
 pub use passes::{
@@ -64,6 +64,12 @@ impl<'t> Locator<'t> {
             line_starts: OnceCell::new(),
             last: Cell::new((usize::MAX, 0)),
         }
+    }
+
+    /// The location of `c` at or after byte `offset` (see
+    /// [`Location::char_offset`]).
+    pub fn locate_char(&self, offset: usize, c: char, within: usize) -> Location {
+        self.locate(Location::char_offset(self.text, offset, c, within))
     }
 
     /// The location of byte `offset` (clamped to the text, and back to a character boundary).

@@ -30,10 +30,12 @@ pub enum Face {
     LatinBold,
     LatinBoldItalic,
     Mono,
+    /// Emoji and symbols no other face has: the last face of every chain.
+    Symbols,
 }
 
 impl Face {
-    pub const ALL: [Face; 9] = [
+    pub const ALL: [Face; 10] = [
         Face::SerifHant,
         Face::SerifHans,
         Face::HeadingHant,
@@ -43,6 +45,7 @@ impl Face {
         Face::LatinBold,
         Face::LatinBoldItalic,
         Face::Mono,
+        Face::Symbols,
     ];
 
     /// The config key naming this face's file.
@@ -57,6 +60,7 @@ impl Face {
             Face::LatinBold => "latin-bold",
             Face::LatinBoldItalic => "latin-bold-italic",
             Face::Mono => "mono",
+            Face::Symbols => "symbols",
         }
     }
 
@@ -72,6 +76,7 @@ impl Face {
             Face::LatinBold => "NotoSerif-Bold.ttf",
             Face::LatinBoldItalic => "NotoSerif-BoldItalic.ttf",
             Face::Mono => "NotoSansMono-Regular.ttf",
+            Face::Symbols => "Symbola.ttf",
         }
     }
 
@@ -88,6 +93,13 @@ impl Face {
             Lang::ZhHans => Face::HeadingHans,
             _ => Face::HeadingHant,
         }
+    }
+
+    pub fn is_cjk(self) -> bool {
+        matches!(
+            self,
+            Face::SerifHant | Face::SerifHans | Face::HeadingHant | Face::HeadingHans
+        )
     }
 
     pub fn is_latin(self) -> bool {
@@ -222,6 +234,7 @@ fn configured_path(config: &LoadedConfig, face: Face) -> Option<&toml::Spanned<P
         Face::LatinBold => fonts.latin_bold.as_ref(),
         Face::LatinBoldItalic => fonts.latin_bold_italic.as_ref(),
         Face::Mono => fonts.mono.as_ref(),
+        Face::Symbols => fonts.symbols.as_ref(),
     }
 }
 
@@ -283,6 +296,7 @@ fn built_in(face: Face) -> Option<&'static [u8]> {
         Face::LatinBold => include_bytes!("../../fonts/NotoSerif-Bold.ttf"),
         Face::LatinBoldItalic => include_bytes!("../../fonts/NotoSerif-BoldItalic.ttf"),
         Face::Mono => include_bytes!("../../fonts/NotoSansMono-Regular.ttf"),
+        Face::Symbols => include_bytes!("../../fonts/Symbola.ttf"),
     })
 }
 
@@ -366,7 +380,7 @@ impl SystemFonts {
 
     /// A few installed families, for a hint; the CJK ones for a CJK face.
     fn examples(&self, face: Face) -> String {
-        let cjk = !face.is_latin() && face != Face::Mono;
+        let cjk = face.is_cjk();
         let mut families: Vec<&str> = self
             .database()
             .faces()
@@ -543,13 +557,13 @@ pub fn chain(lang: Lang, style: TextStyle, base: Lang, han_in_english: Lang) -> 
         Face::serif(han)
     };
     if style.mono {
-        vec![Face::Mono, latin, cjk]
+        vec![Face::Mono, latin, cjk, Face::Symbols]
     } else if lang.is_chinese() || (style.bold && base.is_chinese()) {
         // Chinese text keeps full-width “ ” ’ … from the CJK face; Chinese has
         // no italic; Latin words in Chinese headings take the sans face's Latin.
-        vec![cjk, latin]
+        vec![cjk, latin, Face::Symbols]
     } else {
-        vec![latin, cjk]
+        vec![latin, cjk, Face::Symbols]
     }
 }
 
@@ -562,11 +576,11 @@ mod tests {
         let plain = TextStyle::default();
         assert_eq!(
             chain(Lang::En, plain, Lang::En, Lang::ZhHant),
-            [Face::Latin, Face::SerifHant]
+            [Face::Latin, Face::SerifHant, Face::Symbols]
         );
         assert_eq!(
             chain(Lang::ZhHans, plain, Lang::ZhHans, Lang::ZhHant),
-            [Face::SerifHans, Face::Latin]
+            [Face::SerifHans, Face::Latin, Face::Symbols]
         );
         let bold = TextStyle {
             bold: true,
@@ -574,7 +588,7 @@ mod tests {
         };
         assert_eq!(
             chain(Lang::ZhHant, bold, Lang::ZhHant, Lang::ZhHant),
-            [Face::HeadingHant, Face::LatinBold]
+            [Face::HeadingHant, Face::LatinBold, Face::Symbols]
         );
         let code = TextStyle {
             mono: true,
@@ -583,7 +597,7 @@ mod tests {
         assert_eq!(chain(Lang::En, code, Lang::En, Lang::ZhHans)[0], Face::Mono);
         assert_eq!(
             chain(Lang::En, bold, Lang::ZhHans, Lang::ZhHant),
-            [Face::HeadingHans, Face::LatinBold],
+            [Face::HeadingHans, Face::LatinBold, Face::Symbols],
             "Latin in a Chinese heading is set in the CJK sans face"
         );
     }

@@ -261,7 +261,8 @@ impl<'a> Layout<'a> {
                 if c.is_control() || fonts.pick(&chain, c).is_some() || !self.uncovered.insert(c) {
                     continue;
                 }
-                let location = self.locator.locate(piece.source);
+                let within = 2 * piece.text.len() + 16;
+                let location = self.locator.locate_char(piece.source, c, within);
                 self.diagnostics
                     .push(crate::fonts::uncovered(Some(location), c, &chain));
             }

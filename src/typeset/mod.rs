@@ -68,7 +68,11 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
                     columns,
                 );
                 if !matched {
-                    found.push(crate::render::epub::structure_warning(chapter, translation));
+                    found.push(crate::doc::structure_warning(
+                        &chapter.article.id,
+                        &chapter.article.path,
+                        &translation.article.path,
+                    ));
                 }
                 (layout, found)
             }

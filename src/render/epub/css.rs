@@ -17,6 +17,7 @@ pub fn family(face: Face) -> (&'static str, &'static str, &'static str) {
         Face::LatinBold => ("Quire Latin", "bold", "normal"),
         Face::LatinBoldItalic => ("Quire Latin", "bold", "italic"),
         Face::Mono => ("Quire Mono", "normal", "normal"),
+        Face::Symbols => ("Quire Symbols", "normal", "normal"),
     }
 }
 
@@ -80,10 +81,10 @@ fn lang_rules(lang: Lang, han_in_english: Lang) -> String {
     if lang.is_chinese() {
         format!(
             r#"
-{sel} {{ font-family: "{serif}", "Quire Latin", serif; }}
+{sel} {{ font-family: "{serif}", "Quire Latin", "Quire Symbols", serif; }}
 {sel} p {{ text-indent: 2em; text-align: justify; }}
 {sel} li p, {sel} td p, {sel} .footnote-number, {sel} .title-page p, {sel} .colophon p {{ text-indent: 0; }}
-{bold} {{ font-family: "{sans}", "Quire Latin", sans-serif; }}
+{bold} {{ font-family: "{sans}", "Quire Latin", "Quire Symbols", sans-serif; }}
 {sel} em {{ font-style: normal; -webkit-text-emphasis: filled dot; text-emphasis: filled dot; -webkit-text-emphasis-position: under right; text-emphasis-position: under right; }}
 {sel} em [lang="en"] {{ font-style: italic; -webkit-text-emphasis: none; text-emphasis: none; }}
 "#,
@@ -94,10 +95,10 @@ fn lang_rules(lang: Lang, han_in_english: Lang) -> String {
     } else {
         format!(
             r#"
-{sel} {{ font-family: "Quire Latin", "{serif}", serif; }}
+{sel} {{ font-family: "Quire Latin", "{serif}", "Quire Symbols", serif; }}
 {sel} p {{ text-indent: 0; text-align: justify; -webkit-hyphens: auto; hyphens: auto; }}
 {sel} p + p {{ text-indent: 1.5em; }}
-{bold} {{ font-family: "Quire Latin", "{sans}", serif; }}
+{bold} {{ font-family: "Quire Latin", "{sans}", "Quire Symbols", serif; }}
 "#,
             serif = serif(han_in_english),
             sans = sans(han_in_english),
@@ -120,8 +121,8 @@ h1 + p, h2 + p, h3 + p, h4 + p, h5 + p, h6 + p, hr + p, blockquote + p, ul + p, 
 ul, ol { margin: 0.6em 0; padding-left: 2em; }
 li { margin: 0.2em 0; }
 blockquote { margin: 0.8em 1.5em; font-size: 0.95em; }
-pre { font-family: "Quire Mono", monospace; font-size: 0.8em; line-height: 1.4; white-space: pre-wrap; margin: 0.8em 0; }
-code { font-family: "Quire Mono", "Quire Latin", monospace; font-size: 0.9em; }
+pre { font-family: "Quire Mono", "Quire Symbols", monospace; font-size: 0.8em; line-height: 1.4; white-space: pre-wrap; margin: 0.8em 0; }
+code { font-family: "Quire Mono", "Quire Latin", "Quire Symbols", monospace; font-size: 0.9em; }
 hr { border: 0; border-top: 1px solid #888; width: 30%; margin: 1.5em auto; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; line-height: 1.4; }
 th, td { border-top: 1px solid #888; border-bottom: 1px solid #888; padding: 0.3em 0.5em; vertical-align: top; text-align: left; }

@@ -54,7 +54,11 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
                     (&translation.doc, &zh_source, &translation.title),
                 );
                 if !matched {
-                    problems.push(structure_warning(chapter, translation));
+                    problems.push(crate::doc::structure_warning(
+                        &chapter.article.id,
+                        &chapter.article.path,
+                        &translation.article.path,
+                    ));
                 }
                 body
             }
@@ -242,18 +246,6 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
     Ok((epub, problems))
 }
 
-/// The two versions of a bilingual chapter are not built alike.
-pub fn structure_warning(english: &Chapter, chinese: &Chapter) -> Diagnostic {
-    Diagnostic::warning(
-        Some(Location::file(&chinese.article.path)),
-        format!(
-            "the English and Chinese versions of `{}` differ in structure; the bilingual edition aligns them on headings only",
-            english.article.id
-        ),
-    )
-    .hint(format!("give {} the same paragraphs, lists and headings as {}", chinese.article.path.display(), english.article.path.display()))
-}
-
 fn fail(message: String) -> Diagnostics {
     [Diagnostic::error(None, message)].into_iter().collect()
 }
@@ -283,6 +275,7 @@ fn face_file_stem(face: Face) -> &'static str {
         Face::LatinBold => "latin-bold",
         Face::LatinBoldItalic => "latin-bold-italic",
         Face::Mono => "mono",
+        Face::Symbols => "symbols",
     }
 }
 

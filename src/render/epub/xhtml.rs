@@ -112,7 +112,10 @@ impl<'a> Writer<'a> {
             );
             // Located only when warned about: locating reads the text up to the place.
             if self.warned.insert(key) {
-                let location = source.map(|(s, offset)| Location::in_text(s.path, s.text, offset));
+                let location = source.map(|(s, offset)| {
+                    let at = Location::char_offset(s.text, offset, c, 2 * text.len() + 16);
+                    Location::in_text(s.path, s.text, at)
+                });
                 self.diagnostics.push(fonts::uncovered(location, c, &chain));
             }
         }

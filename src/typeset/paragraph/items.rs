@@ -48,7 +48,7 @@ pub(super) struct Item {
     /// Clusters: a box's content, a glue's source spaces, a hyphen's word.
     pub c0: u32,
     pub c1: u32,
-    /// Han (and kana) characters and other letters or digits in a box.
+    /// Han (and kana) characters and emoji, and other letters or digits, in a box.
     pub han: u32,
     pub other: u32,
 }
@@ -329,7 +329,10 @@ impl Builder<'_> {
             let mut other = 0;
             let bytes = shaped.clusters[c0].start as usize..shaped.clusters[c1 - 1].end as usize;
             for c in shaped.text[bytes].chars() {
-                if is_ideograph(c) {
+                // An emoji alone on a last line looks as stranded as a Han character.
+                if is_ideograph(c)
+                    || matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}')
+                {
                     han += 1;
                 } else if c.is_alphanumeric() {
                     other += 1;

@@ -73,7 +73,7 @@ impl<'a> FaceData<'a> {
     }
 
     fn is_cjk(&self) -> bool {
-        !self.face.is_latin() && self.face != Face::Mono
+        self.face.is_cjk()
     }
 
     fn plan(&self, script: usize) -> &ShapePlan {
@@ -264,7 +264,7 @@ impl Shaped {
     /// Whether a cluster is set on the ideographic grid (a CJK face's Han,
     /// kana or full-width punctuation).
     pub fn is_wide(&self, c: &Cluster) -> bool {
-        if c.kind != Kind::Text || c.face.is_latin() || c.face == Face::Mono {
+        if c.kind != Kind::Text || !c.face.is_cjk() {
             return false;
         }
         let ch = self.first_char(c);

@@ -161,27 +161,49 @@ fn quotes_are_proportional_in_english_and_full_width_in_chinese() {
 }
 
 #[test]
+fn emoji_and_dingbats_are_drawn_from_the_symbol_face() {
+    for (text, lang) in [
+        (en("A smile 😇 ✨"), Lang::En),
+        (hant("微笑😇✨。"), Lang::ZhHant),
+    ] {
+        let (lines, _) = set(&[text], &spec(lang, 20.0, true));
+        let runs: Vec<_> = lines.iter().flat_map(|l| &l.runs).collect();
+        let symbols: Vec<_> = runs.iter().filter(|r| r.face == Face::Symbols).collect();
+        let drawn: String = symbols
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(|g| r.text_of(g)))
+            .collect();
+        assert_eq!(drawn, "😇✨");
+        let space = fonts().face(Face::Symbols).space;
+        assert!(symbols
+            .iter()
+            .flat_map(|r| &r.glyphs)
+            .all(|g| g.id != 0 && Some(g.id) != space));
+    }
+}
+
+#[test]
 fn uncovered_characters_are_blanks_never_notdef() {
-    let (lines, _) = set(&[en("a😇b")], &spec(Lang::En, 20.0, true));
+    let (lines, _) = set(&[en("a𐌀b")], &spec(Lang::En, 20.0, true));
     let all = glyphs(&lines[0].runs);
     assert!(lines[0]
         .runs
         .iter()
         .flat_map(|r| &r.glyphs)
         .all(|g| g.id != 0));
-    // The emoji is the space glyph, half an em wide, copied as the emoji.
+    // The letter is the space glyph, copied as the letter.
     assert_eq!(
         all.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(),
-        ["a", "😇", "b"]
+        ["a", "𐌀", "b"]
     );
     let blank = lines[0]
         .runs
         .iter()
         .flat_map(|r| r.glyphs.iter().map(move |g| (r, g)));
     let (run, blank) = blank.clone().nth(1).unwrap();
-    assert_eq!(run.text_of(blank), "😇");
+    assert_eq!(run.text_of(blank), "𐌀");
     assert_eq!(blank.id, fonts().face(run.face).space.unwrap());
-    assert_eq!(lines[0].text, "a😇b");
+    assert_eq!(lines[0].text, "a𐌀b");
 
     // Between Latin words in Chinese text it keeps the Han–Latin spacing
     // on both sides, as the EPUB does.
