@@ -84,6 +84,7 @@ impl Lines<'_> {
             measure: width,
             first_indent: 0.0,
             justify: false,
+            spread: false,
             hyphenate: false,
         };
         let (lines, _) = set_paragraph(&pieces, &spec, self.fonts);

@@ -99,6 +99,9 @@ pub struct Layout<'a> {
     /// Set paragraphs ragged right (still hyphenated), not justified: English
     /// in a bilingual column, too narrow for even word spaces.
     pub ragged: bool,
+    /// Never space Chinese characters apart to justify a line: set it solid
+    /// and leave it short. Chinese in a bilingual column.
+    pub solid: bool,
     /// Setting a paragraph: its images are collected here (URL, source
     /// offset), to follow it as figures, instead of set as their alt text.
     figures: Option<Vec<(String, usize)>>,
@@ -147,6 +150,7 @@ impl<'a> Layout<'a> {
             indent_capped: false,
             bullet_depth: 0,
             ragged: false,
+            solid: false,
             figures: None,
             footnote_offset: 0,
             locator: Locator::new(source, source_text),
@@ -229,6 +233,7 @@ impl<'a> Layout<'a> {
             measure: measure - indent,
             first_indent,
             justify: justify && !self.ragged,
+            spread: !self.solid,
             // Headings and titles are not hyphenated; table cells are.
             hyphenate: (justify || self.in_table) && !self.lang.is_chinese(),
         };
@@ -325,11 +330,18 @@ impl<'a> Layout<'a> {
                 let pieces = self.pieces(content, style, size, false);
                 let leading = grid_multiple(size * 1.4, t.leading);
                 let mut lines = self.set_spec(&pieces, self.measure, indent, 0.0, false, leading);
-                // The last line of a heading takes a further grid line and sits
-                // in its upper part, leaving room before the text it heads.
-                if let Some(last) = lines.last_mut() {
-                    last.advance += t.leading;
-                    raise(last, t.leading * 0.45);
+                // A heading's own lines are set close; the text after it
+                // goes back to the grid.
+                for line in lines.iter_mut().skip(1) {
+                    line.advance = size * 1.3;
+                }
+                // A heading takes a further grid line and sits in its upper
+                // part, leaving room before the text it heads.
+                if let Some(first) = lines.first_mut() {
+                    first.advance += t.leading;
+                }
+                for line in &mut lines {
+                    raise(line, t.leading * 0.45);
                 }
                 let text = crate::doc::plain_text(content);
                 if *level <= 3 && !lines.is_empty() {
@@ -366,7 +378,13 @@ impl<'a> Layout<'a> {
                 self.paragraph(content, indent, first_indent, out);
             }
             BlockKind::List { start, items } => {
-                let marker_width = t.body_size * if start.is_some() { 2.0 } else { 1.5 };
+                // Chinese items stay on the grid: a whole number of ems in.
+                let ems = if start.is_some() || self.lang.is_chinese() {
+                    2.0
+                } else {
+                    1.5
+                };
+                let marker_width = t.body_size * ems;
                 let inner = self.deeper(indent, marker_width, block.span.start);
                 let depth = self.bullet_depth;
                 self.bullet_depth += usize::from(start.is_none());
@@ -1262,6 +1280,7 @@ pub fn bilingual_chapter<'a>(
         en.measure = column;
         zh.measure = column;
         en.ragged = true;
+        zh.solid = true;
     }
 
     let mut footnotes = BTreeMap::new();
@@ -1297,11 +1316,14 @@ pub fn bilingual_chapter<'a>(
             zh.measure = column;
         }
         if columns && !full {
+            // A pair of headings goes with what follows, as a heading does.
+            let headings = en_chunks.iter().chain(&zh_chunks).all(|c| c.keep_with_next);
             let rows = merge_rows(flatten(en_chunks), flatten(zh_chunks), column + gutter);
             chunks.push(Chunk {
                 lines: rows,
                 splittable: true,
                 space_before: t.leading * 0.5,
+                keep_with_next: headings,
                 ..Chunk::default()
             });
         } else {

@@ -414,7 +414,12 @@ fn overlaps(words: &[Word]) -> impl Iterator<Item = (&Word, &Word)> {
             let height = (a.y_max - a.y_min).min(b.y_max - b.y_min);
             let across = a.x_max.min(b.x_max) - b.x_min;
             let down = a.y_max.min(b.y_max) - a.y_min.max(b.y_min);
-            let punctuation = |c: Option<char>| c.is_some_and(quire::text::is_cjk_punctuation);
+            // Full-width marks (“ ” too, in Chinese text) lose their blanks.
+            let punctuation = |c: Option<char>| {
+                c.is_some_and(|c| {
+                    quire::text::is_cjk_punctuation(c) || quire::text::is_ambiguous_punctuation(c)
+                })
+            };
             let squeezed =
                 punctuation(a.text.chars().next_back()) || punctuation(b.text.chars().next());
             let allowed = if squeezed { height * 0.55 } else { 0.3 };

@@ -346,11 +346,12 @@ fn no_heading_of_the_library_is_stranded_at_a_page_foot() {
     let mut stranded = Vec::new();
     let mut checked = 0;
     for volume in &volumes {
-        for edition in [Edition::En, Edition::ZhHant] {
+        for edition in [Edition::En, Edition::ZhHant, Edition::Bilingual] {
             let book = make_book(project, volume, edition, &BuildOptions::default());
             let headings: Vec<String> = book
                 .chapters
                 .iter()
+                .flat_map(|c| std::iter::once(c).chain(c.translation.as_deref()))
                 .flat_map(|c| &c.doc.blocks)
                 .filter_map(|b| match &b.kind {
                     BlockKind::Heading { content, .. } => Some(squeeze(&plain_text(content))),
@@ -365,19 +366,22 @@ fn no_heading_of_the_library_is_stranded_at_a_page_foot() {
                     .iter()
                     .filter(|l| l.y > theme.top && l.y < page.height - theme.bottom)
                     .collect();
-                // The page's last body line, and whether it is (the end of) a heading.
-                let Some(last) = body.iter().max_by(|a, b| a.y.total_cmp(&b.y)) else {
+                // The page's last body line (both columns' in the bilingual
+                // edition), and whether it is (the end of) a heading.
+                let Some(foot) = body.iter().map(|l| l.y).max_by(f32::total_cmp) else {
                     continue;
                 };
-                let text = squeeze(&last.text);
                 checked += 1;
-                if text.chars().count() >= 2 && headings.iter().any(|h| h.ends_with(&text)) {
-                    stranded.push(format!(
-                        "{} {edition} page {}: {}",
-                        volume.id(),
-                        i + 1,
-                        last.text
-                    ));
+                for last in body.iter().filter(|l| (l.y - foot).abs() < 0.01) {
+                    let text = squeeze(&last.text);
+                    if text.chars().count() >= 2 && headings.iter().any(|h| h.ends_with(&text)) {
+                        stranded.push(format!(
+                            "{} {edition} page {}: {}",
+                            volume.id(),
+                            i + 1,
+                            last.text
+                        ));
+                    }
                 }
             }
         }

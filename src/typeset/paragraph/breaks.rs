@@ -163,6 +163,11 @@ pub(super) fn opportunities(text: &str, flags: &mut Vec<u8>, chinese: impl Fn(us
         if is_ideograph(p) && is_ideograph(c) {
             allow = true;
         }
+        // A full-width opening bracket after a letter or digit (`SaaS（Software`):
+        // UAX #14 allows the break (LB30 leaves out East Asian brackets).
+        if no_line_end(c) && is_latin_alnum(p) {
+            allow = true;
+        }
         // ASCII stops in Chinese text (`时,Jensen`): UAX #14 keeps `,` with
         // a following letter (LB29, for `e.g.,x`); Chinese breaks after it.
         if matches!(p, ',' | ';' | ':' | '!' | '?')

@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::breaks::{is_ideograph, is_western, ALLOWED, HYPHEN, SOFT_HYPHEN};
-use super::shape::{Kind, Shaped, ShapingFonts};
+use super::shape::{Cluster, Kind, Shaped, ShapingFonts};
 
 /// A penalty that forbids a break.
 pub(super) const INFINITY: f32 = 10_000.0;
@@ -21,6 +21,9 @@ const HAN_LATIN_SHRINK: f32 = 0.125;
 const HAN_LATIN_STRETCH: f32 = 1.0 / 12.0;
 /// Stretch between two CJK characters, in ems: used after spaces.
 const INTER_CHAR_STRETCH: f32 = 0.08;
+/// Letters of a justified English line may move apart by up to this much,
+/// in ems, so its word spaces need stretch less (as microtype's expansion).
+pub(super) const TRACKING: f32 = 0.025;
 /// Two adjacent punctuation marks lose this much of their blanks, in ems.
 const SQUEEZE: f32 = 0.5;
 
@@ -95,6 +98,10 @@ impl Item {
 /// How items are built.
 pub(super) struct Options<'r> {
     pub justify: bool,
+    /// Latin letters may be spaced apart a little (English paragraphs).
+    pub track: bool,
+    /// CJK characters may be spaced apart.
+    pub spread: bool,
     pub hyphenate: bool,
     /// Byte ranges where a line may break between any two clusters.
     pub emergency: &'r [Range<usize>],
@@ -127,6 +134,7 @@ pub(super) fn punctuation(shaped: &mut Shaped, fonts: &ShapingFonts) {
             (0.0, 0.0)
         };
         let blanked = left + right > 0.0;
+        let mut left_kept = left;
         if let Some((p, true)) = prev {
             if blanked {
                 let pending = shaped.clusters[p].right;
@@ -134,6 +142,7 @@ pub(super) fn punctuation(shaped: &mut Shaped, fonts: &ShapingFonts) {
                 let from_pending = pending.min(reduce);
                 shaped.clusters[p].right -= from_pending;
                 let from_left = reduce - from_pending;
+                left_kept -= from_left;
                 if from_left > 0.0 {
                     let g = &mut shaped.glyphs[cluster.g0 as usize];
                     g.dx -= from_left;
@@ -147,6 +156,7 @@ pub(super) fn punctuation(shaped: &mut Shaped, fonts: &ShapingFonts) {
             g.advance -= right;
             shaped.clusters[k].width -= right;
             shaped.clusters[k].right = right;
+            shaped.clusters[k].left = left_kept.max(0.0);
         }
         prev = Some((k, blanked));
     }
@@ -165,6 +175,7 @@ pub(super) fn build(
         items,
         open: None,
         consumed: 0,
+        track: options.justify && options.track,
     };
     // The last drawn cluster.
     let mut prev: Option<usize> = None;
@@ -227,7 +238,7 @@ pub(super) fn build(
             };
             let mut glue = Item::new(ItemKind::Glue);
             glue.width = before.right;
-            glue.shrink = before.right / 2.0;
+            glue.shrink = before.right + before.left;
             if let Some(em) = han_latin {
                 // Replaces a source space: never added on top of it.
                 glue.width += HAN_LATIN * em;
@@ -239,7 +250,7 @@ pub(super) fn build(
                 glue.stretch += w / 2.0;
                 glue.shrink += w / 3.0;
             }
-            if allowed && shaped.is_wide(before) && shaped.is_wide(cluster) {
+            if allowed && options.spread && shaped.is_wide(before) && shaped.is_wide(cluster) {
                 glue.stretch2 = INTER_CHAR_STRETCH * cluster.size.max(before.size);
             }
             if !options.justify {
@@ -252,6 +263,14 @@ pub(super) fn build(
                 builder.close(shaped);
                 if !allowed {
                     builder.items.push(Item::penalty(INFINITY));
+                } else if before.right > 0.0 && options.justify {
+                    // The break: a mark ending a line keeps its blank, so
+                    // the line stays on the grid, and may lose half of it.
+                    builder.items.push(Item {
+                        width: before.right,
+                        shrink: before.right,
+                        ..Item::penalty(0.0)
+                    });
                 }
                 // A glue from source spaces holds them (and anything invisible
                 // before them), for the line's text and the space glyph.
@@ -310,6 +329,8 @@ struct Builder<'i> {
     open: Option<(usize, usize, f32)>,
     /// Clusters before this one belong to items already pushed.
     consumed: usize,
+    /// Give boxes the stretch of their letters' tracking.
+    track: bool,
 }
 
 impl Builder<'_> {
@@ -338,8 +359,18 @@ impl Builder<'_> {
                     other += 1;
                 }
             }
+            let clusters = &shaped.clusters[c0..c1];
+            let stretch = if self.track {
+                (0..clusters.len())
+                    .filter(|&k| tracks_after(clusters, k))
+                    .map(|k| TRACKING * clusters[k].size)
+                    .sum()
+            } else {
+                0.0
+            };
             self.items.push(Item {
                 width,
+                stretch,
                 c0: c0 as u32,
                 c1: c1 as u32,
                 han,
@@ -349,4 +380,11 @@ impl Builder<'_> {
             self.consumed = c1;
         }
     }
+}
+
+/// Whether a box's cluster `k` moves apart from the next one when the line
+/// is tracked: two Latin letters (or marks) in a row.
+pub(super) fn tracks_after(clusters: &[Cluster], k: usize) -> bool {
+    let latin = |c: &Cluster| c.kind == Kind::Text && c.face.is_latin();
+    latin(&clusters[k]) && clusters.get(k + 1).is_some_and(latin)
 }

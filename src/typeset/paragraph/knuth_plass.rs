@@ -21,6 +21,9 @@ const TOO_MANY_HYPHENS: f64 = 1e12;
 const ORPHAN_DEMERITS: f64 = 1e10;
 /// An overfull line: only when nothing else is possible.
 const OVERFULL_DEMERITS: f64 = 1e14;
+/// How much costlier a point of inter-character spacing is than a point of
+/// space.
+const SPREAD_COST: f64 = 4.0;
 /// Stretch ratios are capped here.
 const MAX_RATIO: f64 = 100.0;
 /// The ratio where 100·r³ reaches TeX's "infinitely bad" 10000.
@@ -41,6 +44,7 @@ pub(super) struct Params {
 pub(super) struct Sum {
     width: f64,
     stretch: f64,
+    stretch2: f64,
     shrink: f64,
     fil: u32,
     han: u32,
@@ -52,11 +56,13 @@ pub(super) fn sums(items: &[Item], out: &mut Vec<Sum>) {
     let mut s = Sum::default();
     out.push(s);
     for item in items {
+        // A penalty's width and shrink count only on the line it ends.
         if item.kind != ItemKind::Penalty {
             s.width += item.width as f64;
+            s.shrink += item.shrink as f64;
         }
-        s.stretch += (item.stretch + item.stretch2) as f64;
-        s.shrink += item.shrink as f64;
+        s.stretch += item.stretch as f64;
+        s.stretch2 += item.stretch2 as f64;
         s.fil += item.fil as u32;
         s.han += item.han;
         s.other += item.other;
@@ -85,8 +91,10 @@ pub(super) fn line_start(items: &[Item], b: Option<usize>) -> usize {
 fn measure(items: &[Item], sums: &[Sum], s: usize, b: usize, p: &Params, first: bool) -> Line {
     let (a, z) = (&sums[s], &sums[b]);
     let mut width = z.width - a.width;
+    let mut shrink = z.shrink - a.shrink;
     if items[b].kind == ItemKind::Penalty {
         width += items[b].width as f64;
+        shrink += items[b].shrink as f64;
     }
     if first {
         width += p.first_indent as f64;
@@ -94,7 +102,8 @@ fn measure(items: &[Item], sums: &[Sum], s: usize, b: usize, p: &Params, first: 
     Line {
         width,
         stretch: z.stretch - a.stretch + p.rightskip as f64,
-        shrink: z.shrink - a.shrink,
+        stretch2: z.stretch2 - a.stretch2,
+        shrink,
         fil: z.fil > a.fil,
         han: z.han - a.han,
         other: z.other - a.other,
@@ -103,7 +112,10 @@ fn measure(items: &[Item], sums: &[Sum], s: usize, b: usize, p: &Params, first: 
 
 struct Line {
     width: f64,
+    /// Spaces and Han–Latin glue.
     stretch: f64,
+    /// Between CJK characters: used after `stretch`, and costlier.
+    stretch2: f64,
     shrink: f64,
     fil: bool,
     han: u32,
@@ -117,10 +129,13 @@ impl Line {
         if gap.abs() <= EPSILON {
             0.0
         } else if gap > 0.0 {
+            // Spreading CJK characters counts as stretching glue a quarter
+            // as wide: pushing in, or spaces, are preferred (clreq's order).
+            let stretch = self.stretch + self.stretch2 / SPREAD_COST;
             if self.fil {
                 0.0
-            } else if self.stretch > 0.0 {
-                gap / self.stretch
+            } else if stretch > 0.0 {
+                gap / stretch
             } else {
                 MAX_RATIO
             }

@@ -57,6 +57,9 @@ pub struct ParagraphSpec {
     pub first_indent: f32,
     /// false = ragged right (last line is always ragged).
     pub justify: bool,
+    /// Whether a justified line may space CJK characters apart to reach the
+    /// measure; if not, such a line is set solid and left short.
+    pub spread: bool,
     /// English hyphenation allowed.
     pub hyphenate: bool,
 }
@@ -109,11 +112,17 @@ pub fn set_paragraph(
     let params = Params {
         measure: spec.measure,
         first_indent: spec.first_indent,
-        rightskip: if spec.justify { 0.0 } else { 3.0 * em },
+        rightskip: match (spec.justify, spec.spread) {
+            (false, _) => 3.0 * em,
+            (true, false) => em,
+            (true, true) => 0.0,
+        },
         orphan: spec.base.is_chinese(),
     };
     let mut options = Options {
         justify: spec.justify,
+        track: !spec.base.is_chinese(),
+        spread: spec.spread,
         hyphenate: spec.hyphenate,
         emergency: &[],
     };
@@ -127,6 +136,7 @@ pub fn set_paragraph(
         shaped: &shaped,
         pieces,
         fonts,
+        spread: spec.spread,
     };
     let ranges: Vec<Range<usize>>;
     if !long.is_empty() {
@@ -180,6 +190,8 @@ impl ShapingFonts<'_> {
         items::punctuation(&mut shaped, self);
         let options = Options {
             justify: false,
+            track: false,
+            spread: false,
             hyphenate: false,
             emergency: &[],
         };
@@ -189,6 +201,7 @@ impl ShapingFonts<'_> {
             shaped: &shaped,
             pieces,
             fonts: self,
+            spread: false,
         };
         let start = knuth_plass::line_start(&items, None);
         let line = layout.line(&items, start..items.len() - 1, 0.0, f32::INFINITY, false);
@@ -247,6 +260,8 @@ struct Layout<'l, 'f> {
     shaped: &'l Shaped,
     pieces: &'l [Piece<'l>],
     fonts: &'l ShapingFonts<'f>,
+    /// See [`ParagraphSpec::spread`].
+    spread: bool,
 }
 
 impl Layout<'_, '_> {
@@ -283,9 +298,13 @@ impl Layout<'_, '_> {
         let last = end.kind == ItemKind::Penalty && end.penalty <= -items::INFINITY;
         let mut natural = indent;
         let (mut stretch, mut stretch2, mut shrink, mut fil) = (0.0, 0.0, 0.0, false);
+        let mut track = 0.0;
         for item in content {
             if item.kind != ItemKind::Penalty {
                 natural += item.width;
+            }
+            if item.kind == ItemKind::Box {
+                track += item.stretch;
             }
             if item.kind == ItemKind::Glue {
                 stretch += item.stretch;
@@ -294,11 +313,25 @@ impl Layout<'_, '_> {
                 fil |= item.fil;
             }
         }
-        if hyphen {
+        if end.kind == ItemKind::Penalty && !last {
+            // A hyphen, or the blank of punctuation at the line end.
             natural += end.width;
+            shrink += end.shrink;
         }
-        let gap = measure - natural;
+        let mut gap = measure - natural;
+        if !self.spread && gap > stretch {
+            // Set solid: glue stretches to its limit, the rest is left short.
+            gap = stretch;
+        }
         let adjust = (justify && !last && !fil) || gap < 0.0;
+        // Letters take their share of the stretch, up to their limit; the
+        // word spaces take the rest.
+        let tracked = if adjust && gap > 0.0 && track > 0.0 {
+            (gap / (stretch + track)).min(1.0)
+        } else {
+            0.0
+        };
+        let gap = gap - track * tracked;
 
         let mut out = LineBuilder {
             runs: Vec::new(),
@@ -307,15 +340,34 @@ impl Layout<'_, '_> {
         };
         let mut text = String::new();
         let mut x = indent;
-        for item in content {
+        // A mark whose glue shrinks past its right blank moves left into its
+        // left blank, clear of the next character.
+        let pull = |at: usize, mark: &shape::Cluster| -> f32 {
+            let glue = content[at + 1..]
+                .iter()
+                .take_while(|i| i.kind != ItemKind::Box)
+                .find(|i| i.kind == ItemKind::Glue);
+            match glue {
+                Some(glue) if adjust && gap < 0.0 => {
+                    let taken = -adjustment(glue, gap, stretch, stretch2, shrink);
+                    (taken - mark.right).clamp(0.0, mark.left)
+                }
+                _ => 0.0,
+            }
+        };
+        for (at, item) in content.iter().enumerate() {
             match item.kind {
                 ItemKind::Box => {
-                    for c in &shaped.clusters[item.c0 as usize..item.c1 as usize] {
+                    let clusters = &shaped.clusters[item.c0 as usize..item.c1 as usize];
+                    for (k, c) in clusters.iter().enumerate() {
                         let source = shaped.cluster_text(c);
                         match c.kind {
                             Kind::Text => {
                                 text.push_str(source);
                                 let x0 = x;
+                                if k + 1 == clusters.len() && c.left > 0.0 {
+                                    x -= pull(at, c);
+                                }
                                 for (i, g) in shaped.glyphs[c.g0 as usize..c.g1 as usize]
                                     .iter()
                                     .enumerate()
@@ -326,6 +378,9 @@ impl Layout<'_, '_> {
                                 }
                                 x = x0 + c.width;
                                 out.tag(self.pieces[c.piece as usize].tag, x0, x);
+                                if tracked > 0.0 && items::tracks_after(clusters, k) {
+                                    x += items::TRACKING * c.size * tracked;
+                                }
                             }
                             Kind::Skip => text.extend(source.chars().filter(|&ch| !invisible(ch))),
                             Kind::Space | Kind::Forced => {}
@@ -354,6 +409,13 @@ impl Layout<'_, '_> {
                     }
                 }
                 ItemKind::Penalty => {}
+            }
+        }
+        if end.kind == ItemKind::Penalty && !last && !hyphen {
+            // The blank of a mark ending the line is part of it.
+            x += end.width;
+            if adjust {
+                x += adjustment(end, gap, stretch, stretch2, shrink);
             }
         }
         if hyphen {

@@ -229,6 +229,9 @@ pub(super) struct Cluster {
     /// Blank trimmed off the right of full-width punctuation (points): it
     /// becomes glue, which vanishes at a line end.
     pub right: f32,
+    /// Blank left of such punctuation, kept in its glyph: pushing a line in
+    /// may take it too (the mark then moves left into it).
+    pub left: f32,
 }
 
 /// A paragraph's text, shaped.
@@ -368,6 +371,7 @@ pub(super) fn shape_paragraph(
                             piece: index as u32,
                             kind: Kind::Text,
                             right: 0.0,
+                            left: 0.0,
                         });
                         out.glyphs.push(Glyph {
                             id,
@@ -388,6 +392,7 @@ pub(super) fn shape_paragraph(
                         piece: index as u32,
                         kind: special.unwrap_or(Kind::Skip),
                         right: 0.0,
+                        left: 0.0,
                     });
                 }
             }
@@ -492,6 +497,7 @@ fn shape_run(
             piece: index as u32,
             kind,
             right: 0.0,
+            left: 0.0,
         });
         i = j;
     }

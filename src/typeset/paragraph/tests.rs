@@ -52,6 +52,7 @@ fn spec(base: Lang, measure_em: f32, justify: bool) -> ParagraphSpec {
         measure: measure_em * SIZE,
         first_indent: 0.0,
         justify,
+        spread: true,
         hyphenate: true,
     }
 }
@@ -379,6 +380,8 @@ fn total_fit_is_no_worse_than_first_fit() {
         let mut list = Vec::new();
         let options = Options {
             justify: true,
+            track: false,
+            spread: true,
             hyphenate: false,
             emergency: &[],
         };
@@ -583,6 +586,8 @@ fn glue() -> Item {
     let flags = break_flags(&shaped, &[en("a b")], false);
     let options = Options {
         justify: true,
+        track: false,
+        spread: true,
         hyphenate: false,
         emergency: &[],
     };
@@ -777,4 +782,125 @@ fn consecutive_forced_breaks_keep_every_line() {
     assert_eq!(texts(&lines), ["foo", "", "bar after."]);
     let (lines, _) = set(&[en("\nfoo\n")], &spec(Lang::En, 30.0, true));
     assert_eq!(texts(&lines), ["", "foo"]);
+}
+
+// 5. Justification: push in, then push out; solid columns; tracking.
+
+/// The x of every glyph of `text`'s lines, in ems from the line start.
+fn han_offsets(line: &Line) -> Vec<f32> {
+    glyphs(&line.runs)
+        .into_iter()
+        .filter(|g| g.0.chars().all(crate::text::is_han))
+        .map(|g| g.1 / SIZE)
+        .collect()
+}
+
+fn on_grid(line: &Line) -> bool {
+    han_offsets(line)
+        .iter()
+        .all(|x| (x - x.round()).abs() < 0.01)
+}
+
+#[test]
+fn a_mark_ending_a_line_keeps_its_blank_so_the_line_is_solid() {
+    // 9 Han characters and a comma fill 10 em exactly.
+    let (lines, _) = set(
+        &[hant("一二三四五六七八九，十一二三四五六七八九十")],
+        &spec(Lang::ZhHant, 10.0, true),
+    );
+    assert_eq!(lines[0].text, "一二三四五六七八九，");
+    assert!(on_grid(&lines[0]), "{:?}", han_offsets(&lines[0]));
+    assert!(close(lines[0].width, 100.0), "{}", lines[0].width);
+}
+
+#[test]
+fn a_line_is_pushed_in_before_its_characters_are_spread() {
+    // A ninth character that may not start a line (。): the line takes it,
+    // its comma and enumeration comma losing their blanks, rather than
+    // sending 六 down and spreading seven characters over 8 em.
+    for (piece, lang) in [
+        (hant("一二，三四、五六。七八九十"), Lang::ZhHant),
+        (hans("一二，三四、五六。七八九十"), Lang::ZhHans),
+    ] {
+        let (lines, _) = set(&[piece], &spec(lang, 8.0, true));
+        assert_eq!(lines[0].text, "一二，三四、五六。", "{lang:?}");
+        assert!(lines[0].width <= 80.01);
+        // Each mark keeps at least half an em, and no ink overlaps.
+        let g = glyphs(&lines[0].runs);
+        for pair in g.windows(2) {
+            assert!(
+                pair[1].1 - pair[0].1 >= 0.5 * SIZE - 0.01,
+                "{lang:?}: {g:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_solid_line_is_left_short_rather_than_spread() {
+    // 8 em: the comma cannot start the second line, and there is nothing
+    // to push in, so one character goes down. Justified, the first line's
+    // seven characters are spread; solid, they stay on the grid.
+    let text = "一二三四五六七八，九十";
+    let (spread, _) = set(&[hant(text)], &spec(Lang::ZhHant, 8.0, true));
+    assert_eq!(spread[0].text, "一二三四五六七");
+    assert!(!on_grid(&spread[0]));
+    let solid = ParagraphSpec {
+        spread: false,
+        ..spec(Lang::ZhHant, 8.0, true)
+    };
+    let (lines, _) = set(&[hant(text)], &solid);
+    assert_eq!(texts(&lines), texts(&spread));
+    assert!(on_grid(&lines[0]), "{:?}", han_offsets(&lines[0]));
+    assert!(close(lines[0].width, 70.0));
+}
+
+#[test]
+fn letters_of_a_justified_english_line_take_a_little_of_the_stretch() {
+    let tracked = spec(Lang::En, 24.0, true);
+    let (lines, _) = set(&[en(ENGLISH)], &tracked);
+    let line = &lines[0];
+    let g = glyphs(&line.runs);
+    let natural = fonts()
+        .shape_line(&[en(&line.text)], Lang::En, Lang::ZhHant)
+        .0;
+    let natural = glyphs(&natural);
+    // Within the first word, each letter is at most 2.5 % of an em further
+    // from the one before than it is when set alone, and some are further.
+    let word = line.text.split(' ').next().unwrap().chars().count();
+    let mut moved = 0;
+    for i in 1..word {
+        let extra = (g[i].1 - g[i - 1].1) - (natural[i].1 - natural[i - 1].1);
+        assert!((-0.001..=0.025 * SIZE + 0.001).contains(&extra), "{extra}");
+        moved += usize::from(extra > 0.001);
+    }
+    assert!(moved > 0, "{g:?}");
+    // Not on a paragraph’s last line.
+    let last = lines.last().unwrap();
+    let alone = fonts()
+        .shape_line(&[en(&last.text)], Lang::En, Lang::ZhHant)
+        .1;
+    assert!(close(last.width, alone), "{} vs {alone}", last.width);
+}
+
+#[test]
+fn a_letter_may_break_before_a_full_width_bracket() {
+    let (lines, _) = set(
+        &[hant("更多的 "), en("SaaS（Software")],
+        &spec(Lang::ZhHant, 6.0, true),
+    );
+    assert!(
+        lines.iter().any(|l| l.text.ends_with("SaaS")),
+        "{:?}",
+        texts(&lines)
+    );
+}
+
+#[test]
+fn an_emoji_is_not_left_alone_on_a_last_line() {
+    let (lines, _) = set(
+        &[hant("一二三四五六七八九十😇")],
+        &spec(Lang::ZhHant, 10.0, true),
+    );
+    assert_ne!(lines.last().unwrap().text, "😇", "{:?}", texts(&lines));
 }
