@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::book::{closest, load_articles, Edition, Lang, Library};
-use crate::config::{load_config, BilingualLayout, Format, LoadedConfig};
+use crate::config::{load_config, BilingualLayout, ChapterOpening, Format, LoadedConfig};
 use crate::doc::Locator;
 use crate::error::{Diagnostic, Diagnostics, Error, Location, Result};
 use crate::fonts::Fonts;
@@ -247,6 +247,7 @@ fn render_pdf(
         .page_size
         .unwrap_or(project.config.config.print.page_size);
     let mut theme = Theme::new(size, book.lang);
+    theme.recto_openings = project.config.config.print.chapter_opening == ChapterOpening::Recto;
     if book.edition == Edition::Bilingual && book.bilingual_layout == BilingualLayout::Columns {
         // Two columns of 10.5 pt type on A5 are too narrow to set well.
         theme = theme.scaled(0.85);

@@ -75,6 +75,21 @@ pub struct PrintConfig {
     /// `A5` (default), `B5`, `6x9in` or `Letter`.
     #[serde(default)]
     pub page_size: PageSize,
+    /// Where a chapter starts: `any` new page (default) or a `recto`.
+    #[serde(default)]
+    pub chapter_opening: ChapterOpening,
+}
+
+/// Where a chapter of the print edition starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChapterOpening {
+    /// On the next page: an essay collection needs no blank pages between
+    /// its pieces.
+    #[default]
+    Any,
+    /// On a right-hand page, after a blank one if need be.
+    Recto,
 }
 
 /// A title or subtitle, per language.

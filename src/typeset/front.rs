@@ -214,7 +214,14 @@ pub fn contents_pages(
         } else {
             t.small_size
         };
-        let parts = at_most_lines(lines, title, size, t.measure() - indent - number_room);
+        // Turnover lines hang an em in from the first.
+        let hang = t.body_size;
+        let parts = at_most_lines(
+            lines,
+            title,
+            size,
+            t.measure() - indent - hang - number_room,
+        );
         if y + parts.len() as f32 * t.leading > t.page_height - t.bottom {
             pages.push(std::mem::replace(
                 &mut page,
@@ -225,9 +232,10 @@ pub fn contents_pages(
         }
         let mut end = 0.0;
         let first_y = y;
-        for (runs, width) in &parts {
-            end = *width;
-            draw_runs(&mut page, runs.clone(), t.left(index) + indent, y);
+        for (k, (runs, width)) in parts.iter().enumerate() {
+            let x = indent + if k == 0 { 0.0 } else { hang };
+            end = x + *width;
+            draw_runs(&mut page, runs.clone(), t.left(index) + x, y);
             y += if *depth == 0 {
                 t.leading
             } else {
@@ -256,7 +264,7 @@ pub fn contents_pages(
             } else {
                 t.leading * 0.85
             },
-            title_end: t.left(index) + indent + end,
+            title_end: t.left(index) + end,
             indent,
         });
     }

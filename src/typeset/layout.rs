@@ -234,8 +234,9 @@ impl<'a> Layout<'a> {
             first_indent,
             justify: justify && !self.ragged,
             spread: !self.solid,
-            // Headings and titles are not hyphenated; table cells are.
-            hyphenate: (justify || self.in_table) && !self.lang.is_chinese(),
+            // Only justified text is hyphenated: not headings, titles or
+            // table cells (a cell breaks between words, or is widened).
+            hyphenate: justify && !self.in_table && !self.lang.is_chinese(),
         };
         let (lines, overfull) = set_paragraph(pieces, &spec, self.fonts);
         for o in overfull {
@@ -842,6 +843,30 @@ impl<'a> Layout<'a> {
         }
     }
 
+    /// The width of the widest stretch of `pieces` a line cannot break:
+    /// a word, or a single CJK character.
+    fn widest_word(&self, pieces: &[Piece]) -> f32 {
+        let mut widest = 0.0f32;
+        for piece in pieces {
+            let words = piece
+                .text
+                .split(|c: char| c.is_whitespace() || crate::text::is_wide(c))
+                .filter(|w| !w.is_empty());
+            for word in words {
+                let one = [Piece {
+                    text: word,
+                    ..*piece
+                }];
+                let (_, width) = self.fonts.shape_line(&one, self.lang, self.han_in_english);
+                widest = widest.max(width);
+            }
+            if piece.text.chars().any(crate::text::is_wide) {
+                widest = widest.max(piece.size);
+            }
+        }
+        widest
+    }
+
     /// A table whose columns, at [`MIN_COLUMN_EMS`] each, fit the measure.
     fn table_part(
         &mut self,
@@ -861,6 +886,8 @@ impl<'a> Layout<'a> {
         }
         let pad = size * 0.5;
         let mut natural = vec![size * 2.0; columns];
+        // The widest word of each column: what it needs not to break one.
+        let mut least = vec![size * 2.0; columns];
         for (row, style) in
             std::iter::once((header, bold())).chain(rows.iter().map(|r| (*r, TextStyle::default())))
         {
@@ -870,13 +897,14 @@ impl<'a> Layout<'a> {
                     .fonts
                     .shape_line(&pieces, self.lang, self.han_in_english);
                 natural[i] = natural[i].max(width + 2.0 * pad);
+                least[i] = least[i].max(self.widest_word(&pieces) + 2.0 * pad);
             }
         }
         let total: f32 = natural.iter().sum();
         let widths: Vec<f32> = if total <= measure {
             natural
         } else {
-            fair_widths(&natural, measure)
+            widen_to_words(fair_widths(&natural, measure), &least)
         };
         // A row taller than a page goes on over the next pages, in slices
         // of as many lines as a page holds (under the repeated header).
@@ -1167,6 +1195,37 @@ fn fair_widths(natural: &[f32], measure: f32) -> Vec<f32> {
     widths
 }
 
+/// Widens the columns narrower than their widest word to it, taking the
+/// width from the columns with room to spare above theirs, in proportion
+/// to that room; unchanged if the words cannot all fit.
+fn widen_to_words(mut widths: Vec<f32>, least: &[f32]) -> Vec<f32> {
+    let total: f32 = widths.iter().sum();
+    if least.iter().sum::<f32>() > total {
+        return widths;
+    }
+    let short: f32 = widths
+        .iter()
+        .zip(least)
+        .map(|(w, l)| (l - w).max(0.0))
+        .sum();
+    let room: f32 = widths
+        .iter()
+        .zip(least)
+        .map(|(w, l)| (w - l).max(0.0))
+        .sum();
+    if short <= 0.0 || room <= 0.0 {
+        return widths;
+    }
+    for (w, l) in widths.iter_mut().zip(least) {
+        *w = if *w < *l {
+            *l
+        } else {
+            *w - (*w - l) * short / room
+        };
+    }
+    widths
+}
+
 /// One slice of a table row: its cells' lines (each with its x), drawn
 /// relative to the slice's bottom line, with a rule above (a header's
 /// first slice) and one of the given weight below (a row's last slice).
@@ -1424,6 +1483,19 @@ mod tests {
         assert_eq!(widths, [40.0, 60.0, 100.0, 100.0]);
         assert!((widths.iter().sum::<f32>() - 300.0).abs() < 0.01);
         assert_eq!(fair_widths(&[200.0, 200.0], 300.0), [150.0, 150.0]);
+    }
+
+    #[test]
+    fn a_column_is_widened_to_its_widest_word() {
+        // 75 wide words in the first column; the others give in proportion
+        // to their room above their own widest words.
+        let widths = widen_to_words(vec![70.0, 70.0, 70.0], &[75.0, 40.0, 60.0]);
+        assert_eq!(widths, [75.0, 66.25, 68.75]);
+        // Words that cannot all fit: unchanged.
+        assert_eq!(
+            widen_to_words(vec![50.0, 50.0], &[60.0, 60.0]),
+            [50.0, 50.0]
+        );
     }
 
     #[test]

@@ -63,7 +63,14 @@ pub struct Paginator<'a> {
     pub anchors: BTreeMap<(usize, Option<usize>), (usize, f32)>,
     chapter: usize,
     footnotes: BTreeMap<usize, Vec<Placed>>,
+    /// Pages set a line shorter than they first were (where their text must
+    /// end), so that a chapter's last page is not nearly empty.
+    short: BTreeMap<usize, f32>,
 }
+
+/// A chapter's last page with less text than this many lines takes a line
+/// from each page of the spread before (and from the verso facing it).
+const FEWEST_LAST_LINES: f32 = 5.0;
 
 impl<'a> Paginator<'a> {
     pub fn new(theme: &'a Theme, pages: Vec<PageBuild>) -> Paginator<'a> {
@@ -73,6 +80,7 @@ impl<'a> Paginator<'a> {
             anchors: BTreeMap::new(),
             chapter: 0,
             footnotes: BTreeMap::new(),
+            short: BTreeMap::new(),
         }
     }
 
@@ -84,12 +92,68 @@ impl<'a> Paginator<'a> {
         self.pages.push(PageBuild::new(kind));
     }
 
-    /// Sets a chapter from a new recto page, its title sunk a fifth of the way down.
+    /// Sets a chapter from a new page (a recto for the first chapter, or
+    /// if the theme says so). If its last page would hold less than
+    /// [`FEWEST_LAST_LINES`], the spread before gives it a line a page.
     pub fn chapter(&mut self, index: usize, layout: ChapterLayout) {
+        let start = self.pages.len();
+        let anchors = self.anchors.clone();
+        self.set_chapter(index, &layout);
+        let last = self.pages.len() - 1;
+        let opening = (start..=last)
+            .find(|&i| self.pages[i].kind == PageKind::Opening(index))
+            .unwrap_or(start);
+        if self.fill(last) >= FEWEST_LAST_LINES || last == opening {
+            return;
+        }
+        // The spread before the last page's (a verso has an odd index), and
+        // the verso facing a last recto, each a line short.
+        let spread = if last % 2 == 1 {
+            last - 2..last
+        } else {
+            last.saturating_sub(3)..last
+        };
+        let short: Vec<usize> = spread.filter(|&i| i >= opening).collect();
+        if short.is_empty() {
+            return;
+        }
+        let (fill, count) = (self.fill(last), self.pages.len());
+        let t = self.theme;
+        for &i in &short {
+            let page = &self.pages[i];
+            let end = page.cursor.unwrap_or(t.top) + page.foot_height;
+            self.short.insert(i, end - t.leading + t.body_size * 0.5);
+        }
+        let first: Vec<PageBuild> = self.pages.drain(start..).collect();
+        let first_anchors = std::mem::replace(&mut self.anchors, anchors);
+        self.set_chapter(index, &layout);
+        let better = self.pages.len() == count && self.fill(self.pages.len() - 1) > fill;
+        if !better {
+            for i in &short {
+                self.short.remove(i);
+            }
+            self.pages.truncate(start);
+            self.pages.extend(first);
+            self.anchors = first_anchors;
+        }
+    }
+
+    /// How many lines of text page `index` holds: its baselines (a row of
+    /// two columns is one), and its footnotes in lines of body text.
+    fn fill(&self, index: usize) -> f32 {
+        let page = &self.pages[index];
+        let mut baselines: Vec<f32> = page.lines.iter().map(|l| l.y).collect();
+        baselines.sort_by(f32::total_cmp);
+        baselines.dedup_by(|a, b| (*a - *b).abs() < 0.01);
+        baselines.len() as f32 + (page.foot_height / self.theme.leading).round()
+    }
+
+    /// Sets a chapter, its title sunk a fifth of the way down its first page.
+    fn set_chapter(&mut self, index: usize, layout: &ChapterLayout) {
         let t = self.theme;
         self.chapter = index;
-        self.footnotes = layout.footnotes;
-        self.new_page(PageKind::Opening(index), true);
+        self.footnotes = layout.footnotes.clone();
+        self.new_page(PageKind::Opening(index), index == 0 || t.recto_openings);
         let sink = (t.page_height - t.top - t.bottom) * 0.18;
         self.page().cursor = Some(t.top + sink);
         for line in &layout.title {
@@ -142,6 +206,15 @@ impl<'a> Paginator<'a> {
         }
     }
 
+    /// Where the current page's text block ends: higher on a short page.
+    fn foot_of_text(&self) -> f32 {
+        let t = self.theme;
+        let foot = t.page_height - t.bottom;
+        self.short
+            .get(&(self.pages.len() - 1))
+            .map_or(foot, |&end| end.min(foot))
+    }
+
     /// Whether `lines` (after `space_before`) fit on the current page with their footnotes.
     fn fits(&self, lines: &[&Placed], space_before: f32) -> bool {
         let t = self.theme;
@@ -165,7 +238,7 @@ impl<'a> Paginator<'a> {
                     foot += self.footnote_height(n, foot == 0.0);
                 }
             }
-            if raw + line.depth + foot > t.page_height - t.bottom + 0.01 {
+            if raw + line.depth + foot > self.foot_of_text() + 0.01 {
                 return false;
             }
             cursor = Some(raw);

@@ -53,6 +53,9 @@ pub struct Theme {
     pub small_leading: f32,
     /// First-line indent of a paragraph.
     pub indent: f32,
+    /// Chapters start on a right-hand page (else on any new page; the
+    /// first always on a right-hand one).
+    pub recto_openings: bool,
 }
 
 impl Theme {
@@ -89,6 +92,7 @@ impl Theme {
             small_size,
             small_leading: small_size * if lang.is_chinese() { 1.5 } else { 1.25 },
             indent,
+            recto_openings: false,
         }
     }
 

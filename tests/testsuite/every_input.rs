@@ -208,11 +208,17 @@ fn epub_chapters(book: &Path) -> Vec<(String, String)> {
             let mut xhtml = String::new();
             std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut xhtml).unwrap();
             let body = &xhtml[xhtml.find("<body").expect("a body")..];
-            let headers: String = body
+            let mut headers: String = body
                 .split("<th")
                 .skip(1)
                 .filter_map(|cell| Some(cell[cell.find('>')? + 1..cell.find("</th>")?].to_owned()))
                 .collect();
+            // A footnote is set on every page that refers to it.
+            headers.extend(
+                body.split("<aside epub:type=\"footnote\"")
+                    .skip(1)
+                    .filter_map(|note| note.find("</aside>").map(|end| &note[..end])),
+            );
             (
                 unescape_xml(&without_tags(body)),
                 unescape_xml(&without_tags(&headers)),
@@ -321,7 +327,8 @@ fn surplus(a: &BTreeMap<char, usize>, b: &BTreeMap<char, usize>) -> Vec<char> {
 
 /// Each chapter of each PDF has the characters of the same chapter of the
 /// EPUB, as many times, and no others: except that a table's header row
-/// repeats on each page the table runs over.
+/// repeats on each page the table runs over, and a footnote on each page
+/// that refers to it.
 #[test]
 fn every_chapter_of_the_pdf_has_the_characters_of_its_epub_chapter() {
     if !tools_present(&["pdftotext"]) {

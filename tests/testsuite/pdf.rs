@@ -383,6 +383,11 @@ fn running_text(book: &Path, expected: &Expected) -> String {
         let mut page = squeeze(page);
         if let Some(head) = heads.iter().find(|h| page.starts_with(h.as_str())) {
             page.drain(..head.len());
+        } else if let Some(cut) = page.find('…') {
+            // A running head cut to one line ends in an ellipsis.
+            if cut > 0 && heads.iter().any(|h| h.starts_with(&page[..cut])) {
+                page.drain(..cut + '…'.len_utf8());
+            }
         }
         if let Some(label) = labels.get(i).filter(|l| !l.is_empty()) {
             if page.ends_with(label.as_str()) {

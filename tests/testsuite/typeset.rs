@@ -427,6 +427,103 @@ fn bilingual_tables_keep_their_words_whole() {
     );
 }
 
+/// Over every edition of the library: chapters follow one another with no
+/// blank page (`chapter-opening = "any"`, the default), and a chapter's last
+/// page holds five lines or more (the spread before gives it lines) unless
+/// the chapter fits on its opening page.
+#[test]
+fn chapters_leave_no_blank_pages_and_no_nearly_empty_last_pages() {
+    use quire::book::Edition;
+    let mut failures = Vec::new();
+    for volume in ["ai", "leadership", "economics"] {
+        for edition in [
+            Edition::En,
+            Edition::ZhHant,
+            Edition::ZhHans,
+            Edition::Bilingual,
+        ] {
+            let (theme, pages, _) = library_book(volume, edition);
+            let openings: Vec<usize> = pages.outline.iter().map(|o| o.page).collect();
+            let body_lines = |i: usize| {
+                let page = &pages.pages[i];
+                let mut ys: Vec<i32> = page
+                    .lines
+                    .iter()
+                    .filter(|l| l.y > theme.top && l.y < page.height - theme.bottom)
+                    .map(|l| l.y.round() as i32)
+                    .collect();
+                ys.dedup();
+                ys.len()
+            };
+            let ends = openings
+                .iter()
+                .skip(1)
+                .map(|&o| o - 1)
+                .chain([pages.pages.len() - 1]);
+            for (&opening, last) in openings.iter().zip(ends) {
+                if (opening..=last).any(|i| pages.pages[i].lines.is_empty()) {
+                    failures.push(format!(
+                        "{volume} {edition}: a blank page by page {}",
+                        last + 1
+                    ));
+                }
+                if last > opening && body_lines(last) < 5 {
+                    failures.push(format!(
+                        "{volume} {edition}: page {} holds {} lines",
+                        last + 1,
+                        body_lines(last)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// With `chapter-opening = "recto"` every chapter opens on a right-hand
+/// page (an even index: the first page is a recto).
+#[test]
+fn recto_openings_open_every_chapter_on_a_right_hand_page() {
+    use quire::build::{make_book, BuildOptions};
+    let project = library();
+    let (volumes, _) = quire::volume::resolve_volumes(&project.config, &project.library);
+    let volume = volumes.iter().find(|v| v.id() == "ai").expect("ai");
+    let book = make_book(
+        project,
+        volume,
+        quire::book::Edition::En,
+        &BuildOptions::default(),
+    );
+    let mut theme = Theme::new(PageSize::A5, book.lang);
+    theme.recto_openings = true;
+    let (pages, _) = typeset(&book, &theme, &project.fonts);
+    let openings: Vec<usize> = pages.outline.iter().map(|o| o.page).collect();
+    assert!(openings.len() > 3);
+    assert!(openings.iter().all(|p| p % 2 == 0), "{openings:?}");
+    assert!(pages
+        .pages
+        .iter()
+        .any(|p| p.lines.is_empty() && p.items.len() <= 2));
+}
+
+/// Table cells are not hyphenated: a cell breaks between words.
+#[test]
+fn table_cells_are_not_hyphenated() {
+    let case = typeset_fixtures()
+        .iter()
+        .find(|t| t.case.ends_with("table-words"))
+        .expect("the table-words fixture");
+    let lines: Vec<&str> = case
+        .pages
+        .pages
+        .iter()
+        .flat_map(|p| &p.lines)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert!(lines.contains(&"internationalization"), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.ends_with('-')), "{lines:?}");
+}
+
 /// A short table (8 rows or fewer) is kept on one page: the five rows of the
 /// comparison table in ai.zh-Hant are not split 3 + 2.
 #[test]

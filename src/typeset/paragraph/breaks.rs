@@ -187,8 +187,9 @@ pub(super) fn opportunities(text: &str, flags: &mut Vec<u8>, chinese: impl Fn(us
         if is_opening_quote(p) && (chinese(p_at) || !c.is_whitespace()) {
             allow = false;
         }
-        // Numbers stay whole (full-width digits are ideographic in UAX #14).
-        if p.is_numeric() && c.is_numeric() {
+        // Numbers stay whole (full-width digits are ideographic in UAX #14),
+        // and with the Han unit or measure word after them (557萬, 2025年).
+        if p.is_numeric() && (c.is_numeric() || is_han(c)) {
             allow = false;
         }
         // —— and …… stay together.
@@ -339,7 +340,9 @@ mod tests {
     #[test]
     fn ascii_stops_in_chinese_text_allow_a_break() {
         assert_eq!(breaks("时,Jensen说", true), ["时,", "Jensen", "说"]);
-        assert_eq!(breaks("6,710億", true), ["6,710", "億"]);
+        // A number stays with the Han unit after it.
+        assert_eq!(breaks("6,710億", true), ["6,710億"]);
+        assert_eq!(breaks("用557萬幹", true), ["用", "557萬", "幹"]);
         assert_eq!(breaks("e.g.,x", false), ["e.g.,x"]);
     }
 
