@@ -480,14 +480,17 @@ fn chapters_leave_no_blank_pages_and_no_nearly_empty_last_pages() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The glyphs of each typeset body line of `pages`: (x, size, text), in
-/// order, with the line's record (a bilingual row gives one per column).
-fn line_glyphs(pages: &Pages) -> Vec<(&LineRecord, Vec<(f32, f32, &str)>)> {
+/// A glyph of a line: its x, size and text.
+type LineGlyph<'p> = (f32, f32, &'p str);
+
+/// The glyphs of each typeset body line of `pages`, in order, with the
+/// line's record (a bilingual row gives one per column).
+fn line_glyphs(pages: &Pages) -> Vec<(&LineRecord, Vec<LineGlyph<'_>>)> {
     use quire::typeset::frame::Item;
     let mut out = Vec::new();
     for page in &pages.pages {
         for record in &page.lines {
-            let mut glyphs: Vec<(f32, f32, &str)> = page
+            let mut glyphs: Vec<LineGlyph> = page
                 .items
                 .iter()
                 .filter_map(|item| match item {

@@ -15,6 +15,9 @@ const LINE_PENALTY: f64 = 10.0;
 const ADJ_DEMERITS: f64 = 10_000.0;
 const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
 const FINAL_HYPHEN_DEMERITS: f64 = 5_000.0;
+/// A paragraph's last line shorter than a third of the measure, after a
+/// hyphen: the stub of a word ("tion.") alone.
+const STUB_DEMERITS: f64 = 300_000.0;
 /// A third hyphenated line in a row: more than any set of loose lines.
 const TOO_MANY_HYPHENS: f64 = 1e12;
 /// A Chinese paragraph's last line holding a single Han character.
@@ -229,6 +232,9 @@ fn demerits(items: &[Item], p: &Params, a: &Node, line: &Line, i: usize) -> (f64
     }
     if last && a.flagged {
         d += FINAL_HYPHEN_DEMERITS;
+        if line.width < p.measure as f64 / 3.0 {
+            d += STUB_DEMERITS;
+        }
     }
     let hyphens = if item.flagged { a.hyphens + 1 } else { 0 };
     if hyphens > 2 {

@@ -904,3 +904,22 @@ fn an_emoji_is_not_left_alone_on_a_last_line() {
     );
     assert_ne!(lines.last().unwrap().text, "😇", "{:?}", texts(&lines));
 }
+
+#[test]
+fn no_paragraph_ends_on_the_stub_of_a_hyphenated_word() {
+    // At every measure from 14 to 40 em, in two paragraphs: no last line
+    // shorter than a third of the measure holds the end of a hyphenated word.
+    let text = format!("{ENGLISH} Significantly, the utilization of these techniques varies.");
+    let mut stubs = Vec::new();
+    for paragraph in [ENGLISH, text.as_str()] {
+        for measure in 14..=40 {
+            let (lines, _) = set(&[en(paragraph)], &spec(Lang::En, measure as f32, true));
+            let last = lines.last().unwrap();
+            let stub = last.width < measure as f32 * SIZE / 3.0;
+            if lines.len() >= 2 && lines[lines.len() - 2].hyphenated && stub {
+                stubs.push(format!("{measure}: {:?}", texts(&lines)));
+            }
+        }
+    }
+    assert!(stubs.is_empty(), "{}", stubs.join("\n"));
+}
