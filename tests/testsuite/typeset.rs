@@ -427,53 +427,66 @@ fn bilingual_tables_keep_their_words_whole() {
     );
 }
 
+/// Every edition of every volume of the library, typeset once.
+fn every_library_book() -> &'static [(&'static str, quire::book::Edition, Theme, Pages)] {
+    use quire::book::Edition;
+    static BOOKS: OnceLock<Vec<(&str, Edition, Theme, Pages)>> = OnceLock::new();
+    BOOKS.get_or_init(|| {
+        let editions = [
+            Edition::En,
+            Edition::ZhHant,
+            Edition::ZhHans,
+            Edition::Bilingual,
+        ];
+        ["ai", "leadership", "economics"]
+            .into_iter()
+            .flat_map(|volume| editions.map(|edition| (volume, edition)))
+            .map(|(volume, edition)| {
+                let (theme, pages, _) = library_book(volume, edition);
+                (volume, edition, theme, pages)
+            })
+            .collect()
+    })
+}
+
 /// Over every edition of the library: chapters follow one another with no
 /// blank page (`chapter-opening = "any"`, the default), and a chapter's last
 /// page holds five lines or more (the spread before gives it lines) unless
 /// the chapter fits on its opening page.
 #[test]
 fn chapters_leave_no_blank_pages_and_no_nearly_empty_last_pages() {
-    use quire::book::Edition;
     let mut failures = Vec::new();
-    for volume in ["ai", "leadership", "economics"] {
-        for edition in [
-            Edition::En,
-            Edition::ZhHant,
-            Edition::ZhHans,
-            Edition::Bilingual,
-        ] {
-            let (theme, pages, _) = library_book(volume, edition);
-            let openings: Vec<usize> = pages.outline.iter().map(|o| o.page).collect();
-            let body_lines = |i: usize| {
-                let page = &pages.pages[i];
-                let mut ys: Vec<i32> = page
-                    .lines
-                    .iter()
-                    .filter(|l| l.y > theme.top && l.y < page.height - theme.bottom)
-                    .map(|l| l.y.round() as i32)
-                    .collect();
-                ys.dedup();
-                ys.len()
-            };
-            let ends = openings
+    for (volume, edition, theme, pages) in every_library_book() {
+        let openings: Vec<usize> = pages.outline.iter().map(|o| o.page).collect();
+        let body_lines = |i: usize| {
+            let page = &pages.pages[i];
+            let mut ys: Vec<i32> = page
+                .lines
                 .iter()
-                .skip(1)
-                .map(|&o| o - 1)
-                .chain([pages.pages.len() - 1]);
-            for (&opening, last) in openings.iter().zip(ends) {
-                if (opening..=last).any(|i| pages.pages[i].lines.is_empty()) {
-                    failures.push(format!(
-                        "{volume} {edition}: a blank page by page {}",
-                        last + 1
-                    ));
-                }
-                if last > opening && body_lines(last) < 5 {
-                    failures.push(format!(
-                        "{volume} {edition}: page {} holds {} lines",
-                        last + 1,
-                        body_lines(last)
-                    ));
-                }
+                .filter(|l| l.y > theme.top && l.y < page.height - theme.bottom)
+                .map(|l| l.y.round() as i32)
+                .collect();
+            ys.dedup();
+            ys.len()
+        };
+        let ends = openings
+            .iter()
+            .skip(1)
+            .map(|&o| o - 1)
+            .chain([pages.pages.len() - 1]);
+        for (&opening, last) in openings.iter().zip(ends) {
+            if (opening..=last).any(|i| pages.pages[i].lines.is_empty()) {
+                failures.push(format!(
+                    "{volume} {edition}: a blank page by page {}",
+                    last + 1
+                ));
+            }
+            if last > opening && body_lines(last) < 5 {
+                failures.push(format!(
+                    "{volume} {edition}: page {} holds {} lines",
+                    last + 1,
+                    body_lines(last)
+                ));
             }
         }
     }
@@ -526,42 +539,34 @@ fn chinese_lines_keep_the_grid_and_english_word_spaces_are_even() {
     let (mut pure, mut pure_spread, mut lines, mut spread) = (0, 0, 0, 0);
     let mut spaces: Vec<f32> = Vec::new();
     let mut listed = Vec::new();
-    for volume in ["ai", "leadership", "economics"] {
-        for edition in [
-            Edition::En,
-            Edition::ZhHant,
-            Edition::ZhHans,
-            Edition::Bilingual,
-        ] {
-            let (_, pages, _) = library_book(volume, edition);
-            for (record, glyphs) in line_glyphs(&pages) {
-                let full = (record.width - record.measure).abs() < 0.1;
-                let count = glyphs.iter().filter(|g| han(g.2)).count();
-                if full && count >= 12 {
-                    let pitches: Vec<f32> = glyphs
-                        .windows(2)
-                        .filter(|w| han(w[0].2) && han(w[1].2))
-                        .map(|w| (w[1].0 - w[0].0) / w[0].1)
-                        .collect();
-                    let mean = pitches.iter().sum::<f32>() / pitches.len().max(1) as f32;
-                    let is_pure = record.text.chars().all(quire::text::is_han);
-                    lines += 1;
-                    pure += usize::from(is_pure);
-                    if mean > 1.02 {
-                        spread += 1;
-                        pure_spread += usize::from(is_pure);
-                        listed.push(format!("{volume} {edition}: {}", record.text));
-                    }
+    for (volume, edition, _, pages) in every_library_book() {
+        for (record, glyphs) in line_glyphs(pages) {
+            let full = (record.width - record.measure).abs() < 0.1;
+            let count = glyphs.iter().filter(|g| han(g.2)).count();
+            if full && count >= 12 {
+                let pitches: Vec<f32> = glyphs
+                    .windows(2)
+                    .filter(|w| han(w[0].2) && han(w[1].2))
+                    .map(|w| (w[1].0 - w[0].0) / w[0].1)
+                    .collect();
+                let mean = pitches.iter().sum::<f32>() / pitches.len().max(1) as f32;
+                let is_pure = record.text.chars().all(quire::text::is_han);
+                lines += 1;
+                pure += usize::from(is_pure);
+                if mean > 1.02 {
+                    spread += 1;
+                    pure_spread += usize::from(is_pure);
+                    listed.push(format!("{volume} {edition}: {}", record.text));
                 }
-                if edition == Edition::En && count == 0 {
-                    let gaps: Vec<f32> = glyphs
-                        .windows(2)
-                        .filter(|w| w[0].2 == " ")
-                        .map(|w| w[1].0 - w[0].0)
-                        .collect();
-                    if gaps.len() >= 4 && record.text.split(' ').count() >= 5 {
-                        spaces.push(gaps.iter().sum::<f32>() / gaps.len() as f32);
-                    }
+            }
+            if *edition == Edition::En && count == 0 {
+                let gaps: Vec<f32> = glyphs
+                    .windows(2)
+                    .filter(|w| w[0].2 == " ")
+                    .map(|w| w[1].0 - w[0].0)
+                    .collect();
+                if gaps.len() >= 4 && record.text.split(' ').count() >= 5 {
+                    spaces.push(gaps.iter().sum::<f32>() / gaps.len() as f32);
                 }
             }
         }
