@@ -235,8 +235,9 @@ impl<'a> Layout<'a> {
             justify: justify && !self.ragged,
             spread: !self.solid,
             // Only justified text is hyphenated: not headings, titles or
-            // table cells (a cell breaks between words, or is widened).
-            hyphenate: justify && !self.in_table && !self.lang.is_chinese(),
+            // table cells (a cell breaks between words, or is widened). In
+            // Chinese text only its Latin words are.
+            hyphenate: justify && !self.in_table,
         };
         let (lines, overfull) = set_paragraph(pieces, &spec, self.fonts);
         for o in overfull {

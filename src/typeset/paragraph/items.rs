@@ -142,7 +142,9 @@ pub(super) fn punctuation(shaped: &mut Shaped, fonts: &ShapingFonts) {
                 let from_pending = pending.min(reduce);
                 shaped.clusters[p].right -= from_pending;
                 let from_left = reduce - from_pending;
-                left_kept -= from_left;
+                // What is left of its left blank parts it from the mark
+                // before: never squeezed further.
+                left_kept = 0.0;
                 if from_left > 0.0 {
                     let g = &mut shaped.glyphs[cluster.g0 as usize];
                     g.dx -= from_left;

@@ -340,8 +340,8 @@ impl Layout<'_, '_> {
         };
         let mut text = String::new();
         let mut x = indent;
-        // A mark whose glue shrinks past its right blank moves left into its
-        // left blank, clear of the next character.
+        // A centred mark whose glue shrinks moves left into its left blank
+        // by its share, so it keeps even room on both sides.
         let pull = |at: usize, mark: &shape::Cluster| -> f32 {
             let glue = content[at + 1..]
                 .iter()
@@ -350,7 +350,7 @@ impl Layout<'_, '_> {
             match glue {
                 Some(glue) if adjust && gap < 0.0 => {
                     let taken = -adjustment(glue, gap, stretch, stretch2, shrink);
-                    (taken - mark.right).clamp(0.0, mark.left)
+                    (taken * mark.left / (mark.left + mark.right)).clamp(0.0, mark.left)
                 }
                 _ => 0.0,
             }

@@ -833,6 +833,13 @@ fn a_line_is_pushed_in_before_its_characters_are_spread() {
                 "{lang:?}: {g:?}"
             );
         }
+        // A centred (Taiwan) comma keeps even room on its two sides.
+        if lang == Lang::ZhHant {
+            let (before, mark, after) = (g[1].1, g[2].1, g[3].1);
+            let left = mark + 0.5 * SIZE - (before + SIZE);
+            let right = after - (mark + 0.5 * SIZE);
+            assert!((left - right).abs() < 0.02 * SIZE, "{left} vs {right}: {g:?}");
+        }
     }
 }
 
