@@ -214,14 +214,21 @@ pub fn contents_pages(
         } else {
             t.small_size
         };
-        // Turnover lines hang an em in from the first.
+        // Turnover lines hang an em in; a bilingual chapter's second title
+        // starts flush, on a line of its own, in smaller type.
         let hang = t.body_size;
-        let parts = at_most_lines(
-            lines,
-            title,
-            size,
-            t.measure() - indent - hang - number_room,
-        );
+        let measure = t.measure() - indent - hang - number_room;
+        let parts: Vec<(Vec<TextRun>, f32, bool)> = title
+            .split('\n')
+            .enumerate()
+            .flat_map(|(n, part)| {
+                let size = if n == 0 { size } else { t.small_size };
+                at_most_lines(lines, part, size, measure)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (runs, width))| (runs, width, k > 0))
+            })
+            .collect();
         if y + parts.len() as f32 * t.leading > t.page_height - t.bottom {
             pages.push(std::mem::replace(
                 &mut page,
@@ -232,8 +239,8 @@ pub fn contents_pages(
         }
         let mut end = 0.0;
         let first_y = y;
-        for (k, (runs, width)) in parts.iter().enumerate() {
-            let x = indent + if k == 0 { 0.0 } else { hang };
+        for (runs, width, turnover) in &parts {
+            let x = indent + if *turnover { hang } else { 0.0 };
             end = x + *width;
             draw_runs(&mut page, runs.clone(), t.left(index) + x, y);
             y += if *depth == 0 {

@@ -1,6 +1,7 @@
 //! Blocks → chunks: each block of a chapter set into lines and positioned
 //! relative to the text block, ready to be paginated.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -1350,21 +1351,26 @@ pub fn bilingual_chapter<'a>(
 
     let (pairs, matched) = crate::doc::align(&en_doc.blocks, &zh_doc.blocks);
     let mut chunks = Vec::new();
-    for (en_blocks, zh_blocks) in pairs {
+    let parts = pairs.iter().flat_map(|(en, zh)| {
+        let items = if columns { item_by_item(en, zh) } else { None };
+        let whole = || vec![(borrowed(en), borrowed(zh))];
+        items.unwrap_or_else(whole).into_iter().enumerate()
+    });
+    for (item, (en_blocks, zh_blocks)) in parts {
         // A table is set at the full measure, the English one and then the
         // Chinese: in a column its cells would be too narrow for its words.
-        let is_table = |b: &&Block| matches!(b.kind, BlockKind::Table { .. });
+        let is_table = |b: &Cow<Block>| matches!(b.kind, BlockKind::Table { .. });
         let full = columns && en_blocks.iter().chain(&zh_blocks).any(is_table);
         if full {
             en.measure = t.measure();
             zh.measure = t.measure();
         }
         let mut en_chunks = Vec::new();
-        for block in en_blocks {
+        for block in &en_blocks {
             en.block(block, 0.0, &mut en_chunks);
         }
         let mut zh_chunks = Vec::new();
-        for block in zh_blocks {
+        for block in &zh_blocks {
             zh.block(block, 0.0, &mut zh_chunks);
         }
         // The Chinese headings' anchors would clash with the English ones.
@@ -1382,7 +1388,8 @@ pub fn bilingual_chapter<'a>(
             chunks.push(Chunk {
                 lines: rows,
                 splittable: true,
-                space_before: t.leading * 0.5,
+                // The items of a list follow one another as in one column.
+                space_before: if item == 0 { t.leading * 0.5 } else { 0.0 },
                 keep_with_next: headings,
                 ..Chunk::default()
             });
@@ -1402,6 +1409,45 @@ pub fn bilingual_chapter<'a>(
     };
     (layout, diagnostics, matched)
 }
+
+/// Blocks as they are, to be set.
+fn borrowed<'b>(blocks: &[&'b Block]) -> Vec<Cow<'b, Block>> {
+    blocks.iter().map(|&b| Cow::Borrowed(b)).collect()
+}
+
+/// A list paired with a list of as many items, as pairs of one-item lists
+/// (numbered on from where each item stands), so that each English item and
+/// its Chinese one start on one baseline; `None` for any other pair.
+fn item_by_item<'b>(en: &[&'b Block], zh: &[&'b Block]) -> Option<Vec<PairOfParts<'b>>> {
+    let split = |block: &Block| -> Option<Vec<Cow<'b, Block>>> {
+        let BlockKind::List { start, items } = &block.kind else {
+            return None;
+        };
+        let one = |(i, item): (usize, &Vec<Block>)| {
+            Cow::Owned(Block {
+                kind: BlockKind::List {
+                    start: start.map(|n| n + i as u64),
+                    items: vec![item.clone()],
+                },
+                span: block.span.clone(),
+            })
+        };
+        Some(items.iter().enumerate().map(one).collect())
+    };
+    let ([en], [zh]) = (en, zh) else {
+        return None;
+    };
+    let (en, zh) = (split(en)?, split(zh)?);
+    (en.len() == zh.len() && en.len() > 1).then(|| {
+        en.into_iter()
+            .zip(zh)
+            .map(|(e, z)| (vec![e], vec![z]))
+            .collect()
+    })
+}
+
+/// English blocks and the Chinese blocks set beside them.
+type PairOfParts<'b> = (Vec<Cow<'b, Block>>, Vec<Cow<'b, Block>>);
 
 /// A block's lines, header rows included, in order.
 /// `notes`, then the footnotes their text refers to, and so on, each once.

@@ -305,8 +305,17 @@ impl<'a> Paginator<'a> {
                 .as_ref()
                 .filter(|_| first_segment || self.at_top());
             if let Some(header) = header {
-                let with_row: Vec<&Placed> = std::iter::once(header).chain(rest.first()).collect();
-                if !self.at_top() && !self.fits(&with_row, space) {
+                // The header goes with the rows that must come with it: all
+                // of a table that is not split, else two.
+                let needed = if !chunk.splittable || rest.len() < 4 {
+                    rest.len()
+                } else {
+                    2
+                };
+                let with_rows: Vec<&Placed> = std::iter::once(header)
+                    .chain(rest.iter().take(needed))
+                    .collect();
+                if !self.at_top() && !self.fits(&with_rows, space) {
                     self.continue_on_new_page();
                     space = 0.0;
                 }

@@ -838,7 +838,10 @@ fn a_line_is_pushed_in_before_its_characters_are_spread() {
             let (before, mark, after) = (g[1].1, g[2].1, g[3].1);
             let left = mark + 0.5 * SIZE - (before + SIZE);
             let right = after - (mark + 0.5 * SIZE);
-            assert!((left - right).abs() < 0.02 * SIZE, "{left} vs {right}: {g:?}");
+            assert!(
+                (left - right).abs() < 0.02 * SIZE,
+                "{left} vs {right}: {g:?}"
+            );
         }
     }
 }
