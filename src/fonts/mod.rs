@@ -1,6 +1,7 @@
 //! Fonts: loading the configured files once, checking which characters they
 //! cover, choosing a face per character, and subsetting.
 
+mod harfbuzz;
 mod subset;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,45 +1,23 @@
-//! Subsetting a font to the glyphs of the characters a book uses.
+//! Subsetting a font to the glyphs of the characters a book uses, for the
+//! EPUB: HarfBuzz's subsetter, which keeps the layout tables.
 
 use std::collections::BTreeSet;
 
-use allsorts::binary::read::ReadScope;
-use allsorts::font_data::FontData;
-use allsorts::subset::{CmapTarget, SubsetProfile};
-use allsorts::tag;
-
 use super::FontFile;
 
-/// A standalone OpenType font holding `chars` of `font` (and `.notdef`), with
-/// a Unicode cmap so reading systems can use it. Layout tables (GSUB, GPOS)
-/// are not kept: allsorts' subsetter does not rewrite them.
+/// Layout features a reading system may apply, kept with the glyphs they
+/// reach (HarfBuzz keeps its default set as well): kerning and ligatures,
+/// the regional forms, punctuation trimmed to half width (halt, palt, and
+/// their vertical forms, for `text-spacing-trim`), and the vertical forms
+/// and metrics of vertical text.
+const FEATURES: [&[u8; 4]; 11] = [
+    b"kern", b"liga", b"locl", b"ccmp", b"halt", b"palt", b"vhal", b"vpal", b"vert", b"vrt2",
+    b"vkrn",
+];
+
+/// A standalone OpenType font holding `chars` of `font` (and `.notdef`),
+/// with a Unicode cmap, its GSUB and GPOS lookups for [`FEATURES`], and its
+/// vertical metrics (vhea, vmtx, VORG).
 pub fn subset(font: &FontFile, chars: &BTreeSet<char>) -> Result<Vec<u8>, String> {
-    let face = ttf_parser::Face::parse(&font.data, 0).map_err(|e| e.to_string())?;
-    let glyphs: BTreeSet<u16> = std::iter::once(0)
-        .chain(
-            chars
-                .iter()
-                .filter_map(|&c| face.glyph_index(c))
-                .map(|g| g.0),
-        )
-        .collect();
-    let glyphs: Vec<u16> = glyphs.into_iter().collect();
-    let scope = ReadScope::new(&font.data);
-    let data = scope.read::<FontData<'_>>().map_err(|e| e.to_string())?;
-    let provider = data.table_provider(0).map_err(|e| e.to_string())?;
-    let profile = SubsetProfile::Custom(vec![
-        tag::CMAP,
-        tag::HEAD,
-        tag::HHEA,
-        tag::HMTX,
-        tag::MAXP,
-        tag::NAME,
-        tag::OS_2,
-        tag::POST,
-        // TrueType hinting, for low-resolution screens (CFF fonts have none of these).
-        tag::CVT,
-        tag::FPGM,
-        tag::PREP,
-    ]);
-    allsorts::subset::subset(&provider, &glyphs, &profile, CmapTarget::Unicode)
-        .map_err(|e| e.to_string())
+    super::harfbuzz::subset(&font.data, chars, &FEATURES)
 }

@@ -367,6 +367,102 @@ fn fonts_are_subset_and_cover_the_text() {
     }
 }
 
+/// A character, a feature that should apply to it, and whether in GSUB
+/// (else GPOS).
+type LayoutCheck = (char, &'static [u8; 4], bool);
+
+/// Whether a layout feature of `table` has a lookup whose coverage holds
+/// `glyph`: a substitution (GSUB) or a positioning (GPOS) that applies to it.
+fn feature_covers(
+    table: &ttf_parser::opentype_layout::LayoutTable,
+    feature: &[u8; 4],
+    glyph: ttf_parser::GlyphId,
+    gsub: bool,
+) -> bool {
+    use ttf_parser::gpos::PositioningSubtable;
+    use ttf_parser::gsub::SubstitutionSubtable;
+    let tag = ttf_parser::Tag::from_bytes(feature);
+    table
+        .features
+        .into_iter()
+        .filter(|f| f.tag == tag)
+        .flat_map(|f| f.lookup_indices)
+        .filter_map(|i| table.lookups.get(i))
+        .any(|lookup| {
+            (0..lookup.subtables.len()).any(|i| {
+                if gsub {
+                    lookup
+                        .subtables
+                        .get::<SubstitutionSubtable>(i)
+                        .is_some_and(|s| s.coverage().contains(glyph))
+                } else {
+                    lookup
+                        .subtables
+                        .get::<PositioningSubtable>(i)
+                        .is_some_and(|s| s.coverage().contains(glyph))
+                }
+            })
+        })
+}
+
+/// The EPUB's subset fonts keep the layout the CSS asks for: in English,
+/// kerning for T (`To`) and the fi ligature; in Chinese, the vertical forms
+/// of （ and of 「 or ， (Taiwan's comma is centred and stands as it is),
+/// the half-width forms (`halt`) that `text-spacing-trim` applies to （ and
+/// 」 or ）, and the vertical metrics.
+#[test]
+fn subset_fonts_keep_their_layout_tables() {
+    for book in books().iter().filter(|b| edition_of(b) != "bilingual") {
+        let edition = edition_of(book);
+        let (file, checks): (&str, &[LayoutCheck]) = match edition.as_str() {
+            "en" => (
+                "OEBPS/fonts/latin.ttf",
+                &[('T', b"kern", false), ('f', b"liga", true)],
+            ),
+            // Taiwan's centred ，。 stand as they are in vertical text.
+            "zh-Hant" => (
+                "OEBPS/fonts/serif-tc.otf",
+                &[
+                    ('（', b"vert", true),
+                    ('「', b"vert", true),
+                    ('」', b"halt", false),
+                    ('（', b"halt", false),
+                ],
+            ),
+            _ => (
+                "OEBPS/fonts/serif-sc.otf",
+                &[
+                    ('，', b"vert", true),
+                    ('（', b"vert", true),
+                    ('）', b"halt", false),
+                    ('（', b"halt", false),
+                ],
+            ),
+        };
+        let entries = entries(book);
+        let data = &entries.iter().find(|(n, ..)| n == file).expect(file).1;
+        let face = ttf_parser::Face::parse(data, 0).expect("the subset parses");
+        let tables = face.tables();
+        for &(c, feature, gsub) in checks {
+            let glyph = face
+                .glyph_index(c)
+                .unwrap_or_else(|| panic!("{}: no {c}", book.display()));
+            let table = if gsub { tables.gsub } else { tables.gpos };
+            let table =
+                table.unwrap_or_else(|| panic!("{}: {file} has no GSUB/GPOS", book.display()));
+            assert!(
+                feature_covers(&table, feature, glyph, gsub),
+                "{}: {file} lost {} for {c}",
+                book.display(),
+                String::from_utf8_lossy(feature)
+            );
+        }
+        if edition != "en" {
+            assert!(tables.vhea.is_some() && tables.vmtx.is_some() && tables.vorg.is_some());
+        }
+    }
+}
+
 #[test]
 fn navigation_nests_sections_under_chapters() {
     let book = books().iter().find(|b| b.ends_with("ai.en.epub")).unwrap();
@@ -557,4 +653,142 @@ fn normalisation_can_be_switched_off_per_volume() {
     assert!(text_of(off).contains("能力,但也 GPU (MoE)?"));
     let no_spacing = "normalize = { spacing = false }\n";
     assert!(text_of(no_spacing).contains("能力，但也 GPU（MoE）？"));
+}
+
+/// Headless Chromium, with the system's fonts hidden (a fontconfig
+/// configuration of DejaVu alone, which Chromium needs to start drawing
+/// text): the screenshot of `html` (a file), or `None` where Chromium is not
+/// installed (a failure in CI).
+fn chromium_screenshot(html: &Path, png: &Path) -> Option<image::RgbaImage> {
+    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok()
+    }) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium is required in CI (apt-get install chromium)"
+        );
+        crate::common::skipped("chromium not found (apt-get install chromium)");
+        return None;
+    };
+    let dir = html.parent().unwrap();
+    let config = dir.join("fonts.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "<?xml version=\"1.0\"?><fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir>\
+             <cachedir>{}</cachedir></fontconfig>",
+            dir.join("fc-cache").display()
+        ),
+    )
+    .unwrap();
+    let status = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--disable-dev-shm-usage",
+            "--force-device-scale-factor=2",
+            "--window-size=700,240",
+        ])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", html.display()))
+        .env("FONTCONFIG_FILE", &config)
+        .output()
+        .expect("chromium runs");
+    assert!(png.exists(), "{}", String::from_utf8_lossy(&status.stderr));
+    Some(image::open(png).unwrap().to_rgba8())
+}
+
+/// A page setting `lines` (text, language) in the font at `font`, with the
+/// CSS the EPUB uses for them, and `extra` CSS.
+fn font_page(dir: &Path, name: &str, font: &Path, lines: &[(&str, &str)], extra: &str) -> PathBuf {
+    let paragraphs: String = lines
+        .iter()
+        .map(|(text, lang)| format!("<p lang=\"{lang}\">{text}</p>"))
+        .collect();
+    let html = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"/><style>\
+         @font-face {{ font-family: \"T\"; src: url(\"{}\"); }}\
+         body {{ margin: 10px; font: 40px/1.4 \"T\"; font-kerning: normal; }}\
+         [lang=\"en\"] {{ font-variant-ligatures: common-ligatures; }}\
+         [lang^=\"zh\"] {{ text-spacing-trim: normal; font-feature-settings: \"halt\"; }}\
+         p {{ margin: 0; }} {extra}</style></head><body>{paragraphs}</body></html>",
+        font.display()
+    );
+    let path = dir.join(format!("{name}.html"));
+    std::fs::write(&path, html).unwrap();
+    path
+}
+
+/// The EPUB's subset fonts render as the full fonts do in Chromium: a Latin
+/// line with To, AV and fi (kerning and a ligature) and a Chinese line with
+/// ）。“ set with the font's half-width punctuation (`halt`, the feature
+/// `text-spacing-trim` applies; this Chromium does not trim these lines by
+/// itself), compared pixel by pixel. The same lines without those features
+/// look different, so the comparison sees them.
+#[test]
+fn subset_fonts_render_as_the_full_fonts_do() {
+    let dir = temp_dir("render-subsets");
+    let book = |edition: &str| {
+        books()
+            .iter()
+            .find(|b| edition_of(b) == edition)
+            .unwrap_or_else(|| panic!("no {edition} book"))
+    };
+    let cases = [
+        (
+            "en",
+            "OEBPS/fonts/latin.ttf",
+            "fonts/NotoSerif-Regular.ttf",
+            "To AV Wa fi office",
+            "en",
+        ),
+        (
+            "zh-Hans",
+            "OEBPS/fonts/serif-sc.otf",
+            "fonts/NotoSerifCJKsc-Regular.otf",
+            "（注意力）。“模型”，（机制）",
+            "zh-Hans",
+        ),
+    ];
+    for (edition, entry, full, text, lang) in cases {
+        let entries = entries(book(edition));
+        let subset = &entries.iter().find(|(n, ..)| n == entry).expect(entry).1;
+        let face = ttf_parser::Face::parse(subset, 0).unwrap();
+        assert!(
+            text.chars()
+                .all(|c| c == ' ' || face.glyph_index(c).is_some()),
+            "{text}"
+        );
+        let subset_path = dir.join(format!("{edition}-subset{}", &entry[entry.len() - 4..]));
+        std::fs::write(&subset_path, subset).unwrap();
+        let lines = [(text, lang)];
+        let shot = |name: &str, font: &Path, extra: &str| {
+            let page = font_page(&dir, name, font, &lines, extra);
+            chromium_screenshot(&page, &dir.join(format!("{name}.png")))
+        };
+        let Some(with_subset) = shot(&format!("{edition}-subset"), &subset_path, "") else {
+            return;
+        };
+        let with_full = shot(&format!("{edition}-full"), &root().join(full), "").unwrap();
+        let plain = shot(
+            &format!("{edition}-plain"),
+            &root().join(full),
+            "[lang] { font-kerning: none !important; font-variant-ligatures: none !important; font-feature-settings: normal !important; }",
+        )
+        .unwrap();
+        assert!(
+            with_full != plain,
+            "{edition}: the test line shows no kerning, ligature or trimming"
+        );
+        assert!(
+            with_subset == with_full,
+            "{edition}: the subset renders differently from the full font (see {})",
+            dir.display()
+        );
+    }
 }

@@ -81,7 +81,7 @@ fn lang_rules(lang: Lang, han_in_english: Lang) -> String {
     if lang.is_chinese() {
         format!(
             r#"
-{sel} {{ font-family: "{serif}", "Quire Latin", "Quire Symbols", serif; }}
+{sel} {{ font-family: "{serif}", "Quire Latin", "Quire Symbols", serif; text-spacing-trim: normal; }}
 {sel} p {{ text-indent: 2em; text-align: justify; }}
 {sel} li p, {sel} td p, {sel} .footnote-number, {sel} .title-page p, {sel} .colophon p {{ text-indent: 0; }}
 {bold} {{ font-family: "{sans}", "Quire Latin", "Quire Symbols", sans-serif; }}
@@ -95,7 +95,7 @@ fn lang_rules(lang: Lang, han_in_english: Lang) -> String {
     } else {
         format!(
             r#"
-{sel} {{ font-family: "Quire Latin", "{serif}", "Quire Symbols", serif; }}
+{sel} {{ font-family: "Quire Latin", "{serif}", "Quire Symbols", serif; font-variant-ligatures: common-ligatures; }}
 {sel} p {{ text-indent: 0; text-align: justify; -webkit-hyphens: auto; hyphens: auto; }}
 {sel} p + p {{ text-indent: 1.5em; }}
 {bold} {{ font-family: "Quire Latin", "{sans}", "Quire Symbols", serif; }}
@@ -110,7 +110,7 @@ fn lang_rules(lang: Lang, han_in_english: Lang) -> String {
 const BASE: &str = r#"
 html { line-height: 1.7; height: 100%; }
 html[lang="en"] { line-height: 1.45; }
-body { margin: 0 5%; line-break: strict; word-break: normal; overflow-wrap: break-word; }
+body { margin: 0 5%; line-break: strict; word-break: normal; overflow-wrap: break-word; font-kerning: normal; }
 p { margin: 0; widows: 2; orphans: 2; }
 h1, h2, h3, h4, h5, h6 { font-weight: bold; line-height: 1.35; text-indent: 0; page-break-after: avoid; break-after: avoid; }
 h1 { font-size: 1.6em; margin: 2em 0 1.5em 0; }
