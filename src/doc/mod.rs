@@ -221,6 +221,14 @@ impl Inline {
     }
 }
 
+/// Whether every image among `inlines` (nested ones too) has alt text.
+pub fn images_have_alt(inlines: &[Inline]) -> bool {
+    inlines.iter().all(|inline| match &inline.kind {
+        InlineKind::Image { alt, .. } => !passes::plain_text(alt).trim().is_empty(),
+        _ => inline.children().is_none_or(|c| images_have_alt(c)),
+    })
+}
+
 impl Document {
     /// The warning, if any, that containers were nested deeper than
     /// [`MAX_DEPTH`]: at the first such place, with the count of the others.

@@ -126,6 +126,75 @@ pub(crate) fn epubcheck_failures(books: &[PathBuf]) -> Option<Vec<String>> {
     Some(failures)
 }
 
+/// DAISY Ace's command (`ace-cli`), from `ACE_CLI` or the `PATH`.
+fn ace_cli() -> Option<PathBuf> {
+    if let Some(ace) = std::env::var_os("ACE_CLI") {
+        return Some(PathBuf::from(ace));
+    }
+    let found = Command::new("ace-cli").arg("--version").output().ok()?;
+    found.status.success().then(|| PathBuf::from("ace-cli"))
+}
+
+/// DAISY Ace, the accessibility checker publishers use, finds no violation
+/// in any edition (`-E`: a failed check exits non-zero). It drives Debian's
+/// Chromium through Puppeteer.
+#[test]
+fn every_edition_passes_daisy_ace() {
+    let Some(ace) = ace_cli() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "DAISY Ace is required in CI (npm install -g @daisy/ace-cli@1.4.6)"
+        );
+        crate::common::skipped(
+            "DAISY Ace not found (npm install -g @daisy/ace-cli@1.4.6, or set ACE_CLI)",
+        );
+        return;
+    };
+    let reports = temp_dir("ace");
+    let chromium = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    let mut failures = Vec::new();
+    // Two at a time: each starts a browser.
+    for pair in books().chunks(2) {
+        let runs: Vec<_> = pair
+            .iter()
+            .map(|book| {
+                let out = reports.join(book.file_stem().unwrap());
+                let mut command = Command::new(&ace);
+                command.args(["-f", "-E", "-o"]).arg(&out).arg(book);
+                if let Some(chromium) = chromium {
+                    command.env("PUPPETEER_EXECUTABLE_PATH", chromium);
+                }
+                let child = command
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("ace-cli runs");
+                (book, out, child)
+            })
+            .collect();
+        for (book, out, child) in runs {
+            let output = child.wait_with_output().unwrap();
+            let report = std::fs::read_to_string(out.join("report.json")).unwrap_or_default();
+            let failed = report.is_empty() || report.contains("\"earl:outcome\": \"fail\"");
+            if !output.status.success() || failed {
+                failures.push(format!(
+                    "{}: {}{}",
+                    book.display(),
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "Ace found violations:\n{}",
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn every_edition_passes_epubcheck_without_errors_or_warnings() {
     let Some(failures) = epubcheck_failures(books()) else {

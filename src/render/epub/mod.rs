@@ -112,7 +112,9 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         families.sort();
         families.dedup();
         let lines = colophon_lines(book, &families, &words);
-        let mut body = String::from("<section class=\"colophon\" epub:type=\"colophon\">\n");
+        let mut body = String::from(
+            "<section class=\"colophon\" epub:type=\"colophon\" role=\"doc-colophon\">\n",
+        );
         for line in &lines {
             body += &format!("<p>{}</p>\n", writer.text(line, lang, TextStyle::default()));
         }
@@ -247,10 +249,12 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         .iter()
         .map(|(name, data, _)| (format!("OEBPS/{name}"), data.as_slice()))
         .collect();
+    let alt_text = every_image_has_alt_text(book);
+    let nav = |bytes| patch_nav(bytes, lang);
+    let opf = |bytes| patch_package(bytes, lang, alt_text);
     let epub = package::normalize(
         &raw,
-        "OEBPS/nav.xhtml",
-        |bytes| patch_nav(bytes, lang),
+        &[("OEBPS/nav.xhtml", &nav), ("OEBPS/content.opf", &opf)],
         &fonts_in,
     )
     .map_err(|e| fail(format!("could not write the EPUB archive: {e}")))?;
@@ -272,7 +276,70 @@ fn patch_nav(bytes: Vec<u8>, lang: Lang) -> Vec<u8> {
             "<nav epub:type=\"landmarks\" hidden=\"hidden\">",
             1,
         )
+        .replacen(
+            "<nav epub:type = \"toc\"",
+            "<nav epub:type=\"toc\" role=\"doc-toc\"",
+            1,
+        )
         .into_bytes()
+}
+
+/// epub-builder writes the package without a language or accessibility
+/// metadata: add the edition's language and what is true of every book
+/// quire makes (EPUB Accessibility 1.1, schema.org terms).
+fn patch_package(bytes: Vec<u8>, lang: Lang, alt_text: bool) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&bytes);
+    let mut meta = String::new();
+    let mut add = |property: &str, value: &str| {
+        meta += &format!("    <meta property=\"schema:{property}\">{value}</meta>\n");
+    };
+    // The cover is a picture; every other image has its text beside it.
+    add("accessMode", "textual");
+    add("accessMode", "visual");
+    add("accessModeSufficient", "textual");
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ];
+    if alt_text {
+        features.push("alternativeText");
+    }
+    for feature in features {
+        add("accessibilityFeature", feature);
+    }
+    add("accessibilityHazard", "none");
+    add("accessibilitySummary", accessibility_summary(lang));
+    text.replacen(
+        "<package version=\"3.0\"",
+        &format!("<package version=\"3.0\" xml:lang=\"{}\"", lang.tag()),
+        1,
+    )
+    .replacen("  </metadata>", &format!("{meta}  </metadata>"), 1)
+    .into_bytes()
+}
+
+/// What a reader is told of the book's accessibility, in its language.
+fn accessibility_summary(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "Reflowable text with a table of contents and headings for every chapter and section, in reading order; the language of every passage is marked; images have text alternatives where the author gave one; no hazards.",
+        Lang::ZhHant => "可重排的文字，附目錄，每章每節皆有標題，依閱讀順序排列；每段文字皆標明語言；作者提供說明的圖片附有替代文字；無危害。",
+        Lang::ZhHans => "可重排的文字，附目录，每章每节皆有标题，依阅读顺序排列；每段文字皆标明语言；作者提供说明的图片附有替代文字；无危害。",
+    }
+}
+
+/// Whether every image of the book's chapters has a text alternative.
+fn every_image_has_alt_text(book: &Book) -> bool {
+    let mut all = true;
+    for chapter in &book.chapters {
+        for version in std::iter::once(chapter).chain(chapter.translation.as_deref()) {
+            version.doc.for_each_inlines(&mut |inlines| {
+                all &= crate::doc::images_have_alt(inlines);
+            });
+        }
+    }
+    all
 }
 
 fn face_file_stem(face: Face) -> &'static str {

@@ -9,12 +9,16 @@ use std::io::{Cursor, Read, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
-/// Rewrites `epub`, passing the entry named `patched` through `patch` and
-/// giving the entries named in `fonts` (empty stand-ins) their bytes.
+/// What to change in an entry the EPUB builder wrote: its name and a
+/// function of its bytes.
+pub type Patch<'p> = (&'p str, &'p dyn Fn(Vec<u8>) -> Vec<u8>);
+
+/// Rewrites `epub`, passing each entry named in `patches` through its
+/// function and giving the entries named in `fonts` (empty stand-ins) their
+/// bytes.
 pub fn normalize(
     epub: &[u8],
-    patched: &str,
-    patch: impl FnOnce(Vec<u8>) -> Vec<u8>,
+    patches: &[Patch],
     fonts: &[(String, &[u8])],
 ) -> Result<Vec<u8>, String> {
     let mut archive = ZipArchive::new(Cursor::new(epub)).map_err(|e| e.to_string())?;
@@ -32,7 +36,6 @@ pub fn normalize(
     let fixed = SimpleFileOptions::default()
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644);
-    let mut patch = Some(patch);
     for (name, i) in names {
         if let Some((_, bytes)) = fonts.iter().find(|(font, _)| *font == name) {
             let fast = fixed
@@ -40,14 +43,11 @@ pub fn normalize(
                 .compression_level(Some(i64::from(crate::fonts::DEFLATE_LEVEL)));
             writer.start_file(name, fast).map_err(|e| e.to_string())?;
             writer.write_all(bytes).map_err(|e| e.to_string())?;
-        } else if name == patched {
+        } else if let Some((_, patch)) = patches.iter().find(|(patched, _)| *patched == name) {
             let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
             let mut bytes = Vec::with_capacity(file.size() as usize);
             file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-            let bytes = match patch.take() {
-                Some(patch) => patch(bytes),
-                None => bytes,
-            };
+            let bytes = patch(bytes);
             writer
                 .start_file(name, fixed.compression_method(CompressionMethod::Deflated))
                 .map_err(|e| e.to_string())?;
