@@ -221,12 +221,23 @@ impl Inline {
     }
 }
 
-/// Whether every image among `inlines` (nested ones too) has alt text.
-pub fn images_have_alt(inlines: &[Inline]) -> bool {
+/// Whether every image among `inlines` (nested ones too) has alt text or
+/// is marked decorative; `source` is the text their spans index.
+pub fn images_have_alt(inlines: &[Inline], source: &str) -> bool {
     inlines.iter().all(|inline| match &inline.kind {
-        InlineKind::Image { alt, .. } => !passes::plain_text(alt).trim().is_empty(),
-        _ => inline.children().is_none_or(|c| images_have_alt(c)),
+        InlineKind::Image { alt, .. } => {
+            !passes::plain_text(alt).trim().is_empty() || is_decorative(source, &inline.span)
+        }
+        _ => inline.children().is_none_or(|c| images_have_alt(c, source)),
     })
+}
+
+/// Whether the image written at `span` of `source` is marked decorative:
+/// no alt text and an empty title (`![](rule.png "")`).
+pub fn is_decorative(source: &str, span: &Span) -> bool {
+    let written = source.get(span.clone()).unwrap_or("").trim_end();
+    let inside = written.strip_suffix(')').unwrap_or(written).trim_end();
+    written.starts_with("![]") && ["\"\"", "''", "()"].iter().any(|t| inside.ends_with(t))
 }
 
 impl Document {

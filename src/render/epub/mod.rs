@@ -334,8 +334,9 @@ fn every_image_has_alt_text(book: &Book) -> bool {
     let mut all = true;
     for chapter in &book.chapters {
         for version in std::iter::once(chapter).chain(chapter.translation.as_deref()) {
+            let source = &version.article.text;
             version.doc.for_each_inlines(&mut |inlines| {
-                all &= crate::doc::images_have_alt(inlines);
+                all &= crate::doc::images_have_alt(inlines, source);
             });
         }
     }

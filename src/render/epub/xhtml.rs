@@ -60,6 +60,19 @@ pub struct Source<'a> {
     pub text: &'a str,
 }
 
+/// The warning for an image with no text alternative.
+fn missing_alt(source: &Source, offset: usize, url: &str) -> Diagnostic {
+    Diagnostic::warning(
+        Some(Location::in_text(source.path, source.text, offset)),
+        format!(
+            "the image `{url}` has no alt text: a reader who cannot see it learns nothing of it"
+        ),
+    )
+    .hint(format!(
+        "describe it: ![what it shows]({url}), or mark it decorative: ![]({url} \"\")"
+    ))
+}
+
 /// An image the document refers to: its URL as written and where.
 #[derive(Debug, Clone)]
 pub struct ImageRef {
@@ -452,9 +465,20 @@ impl<'a> Writer<'a> {
                         } else {
                             format!(r#" title="{}""#, escape(title))
                         };
+                        let decorative = alt_text.trim().is_empty()
+                            && crate::doc::is_decorative(cx.source.text, &inline.span);
+                        if alt_text.trim().is_empty() && !decorative {
+                            self.diagnostics
+                                .push(missing_alt(cx.source, inline.span.start, url));
+                        }
+                        let role = if decorative {
+                            r#" role="presentation""#
+                        } else {
+                            ""
+                        };
                         let _ = write!(
                             out,
-                            r#"<img src="{}" alt="{}"{title}/>"#,
+                            r#"<img src="{}" alt="{}"{title}{role}/>"#,
                             escape(name),
                             escape(&alt_text)
                         );
