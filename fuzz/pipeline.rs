@@ -191,6 +191,8 @@ fn print(
         subtitle: None,
         author: "quire".into(),
         publisher: None,
+        description: None,
+        subjects: Vec::new(),
         identifier: format!("quire:fuzz:{edition}"),
         date: chrono::DateTime::UNIX_EPOCH,
         cover: None,

@@ -562,6 +562,8 @@ pub fn make_book<'a>(
         subtitle,
         author: vc.author.clone().unwrap_or_else(|| library.author.clone()),
         publisher: library.publisher.clone(),
+        description: vc.description.get(lang).map(str::to_string),
+        subjects: vc.themes.iter().map(|t| t.get_ref().clone()).collect(),
         identifier: vc.identifier.as_ref().map_or_else(
             || format!("quire:{}:{}", volume.id(), edition),
             |id| format!("{id}:{edition}"),

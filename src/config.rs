@@ -143,6 +143,9 @@ pub struct VolumeConfig {
     pub title: Spanned<Localized>,
     #[serde(default)]
     pub subtitle: Localized,
+    /// A sentence or two on the book, for the EPUB's `dc:description`.
+    #[serde(default)]
+    pub description: Localized,
     /// Overrides the library's author.
     pub author: Option<String>,
     /// A stable identifier; by default one is derived from the volume id and edition.

@@ -312,6 +312,10 @@ pub struct Book<'a> {
     pub subtitle: Option<String>,
     pub author: String,
     pub publisher: Option<String>,
+    /// What the book is about: the volume's description, and its themes as
+    /// subjects.
+    pub description: Option<String>,
+    pub subjects: Vec<String>,
     /// Stable across builds: from the config, or derived from volume and edition.
     pub identifier: String,
     pub date: chrono::DateTime<chrono::Utc>,

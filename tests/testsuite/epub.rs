@@ -195,6 +195,19 @@ fn every_edition_passes_daisy_ace() {
     );
 }
 
+/// The package says what the book is about: the volume's themes as
+/// subjects and its description in the edition's language.
+#[test]
+fn the_package_carries_subjects_and_a_description() {
+    let book = books()
+        .iter()
+        .find(|b| edition_of(b) == "zh-Hant" && b.to_string_lossy().contains("ai."))
+        .unwrap();
+    let opf = entry_text(book, "OEBPS/content.opf");
+    assert!(opf.contains("<dc:subject>ai</dc:subject>"), "{opf}");
+    assert!(opf.contains("<dc:description>關於大型語言模型"), "{opf}");
+}
+
 #[test]
 fn every_edition_passes_epubcheck_without_errors_or_warnings() {
     let Some(failures) = epubcheck_failures(books()) else {

@@ -39,6 +39,8 @@ fn typeset_case(case: PathBuf) -> Typeset {
         subtitle: None,
         author: "quire".into(),
         publisher: None,
+        description: None,
+        subjects: Vec::new(),
         identifier: format!("quire:fixture:{}", article.id),
         date: chrono::DateTime::UNIX_EPOCH,
         cover: None,

@@ -190,6 +190,12 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         ));
         epub.set_modified_date(book.date);
         epub.set_publication_date(book.date);
+        if let Some(description) = &book.description {
+            epub.metadata("description", description)?;
+        }
+        for subject in &book.subjects {
+            epub.metadata("subject", subject)?;
+        }
         if let Some(publisher) = &book.publisher {
             epub.add_metadata_opf(Box::new(epub_builder::MetadataOpfV3::new(
                 "dc:publisher".to_string(),
