@@ -341,7 +341,7 @@ impl<'a> Writer<'a> {
             cx.style.bold = true;
             for (i, cell) in header.iter().enumerate() {
                 let inner = self.inlines(cell, cx);
-                let _ = write!(out, "<th{}>{inner}</th>", class(i));
+                let _ = write!(out, "<th scope=\"col\"{}>{inner}</th>", class(i));
             }
             cx.style = saved;
             out.push_str("</tr></thead>\n");
