@@ -238,7 +238,10 @@ impl<'a> Writer<'a> {
     fn block(&mut self, block: &Block, cx: &mut Context, out: &mut String) {
         match &block.kind {
             BlockKind::Heading { level, id, content } => {
-                let level = (level + cx.shift).clamp(2, 6);
+                // Headings in order without gaps (h2, then h3, never h4 after h2).
+                let level = (i16::from(*level) + cx.shift).clamp(2, 6) as u8;
+                let level = level.min(cx.last_heading + 1);
+                cx.last_heading = level;
                 let saved = cx.style;
                 cx.style.bold = true;
                 let inner = self.inlines(content, cx);
@@ -513,7 +516,10 @@ struct Context<'s> {
     lang: Lang,
     style: TextStyle,
     /// Added to Markdown heading levels so the top level inside a chapter is h2.
-    shift: u8,
+    shift: i16,
+    /// The level of the last heading written (1: the chapter title), so that
+    /// none is more than one level below it.
+    last_heading: u8,
     footnotes: Vec<(usize, String)>,
     referenced: BTreeSet<usize>,
     /// The heading ids of the document, unprefixed: what `#fragment` links may name.
@@ -530,6 +536,7 @@ impl<'s> Context<'s> {
             lang: doc.lang,
             style: TextStyle::default(),
             shift: heading_shift(&doc.blocks),
+            last_heading: 1,
             footnotes: Vec::new(),
             referenced: BTreeSet::new(),
             anchors: doc.heading_ids().into_iter().map(str::to_owned).collect(),
@@ -617,8 +624,8 @@ fn han_latin_spacing(inlines: &[Inline], i: usize, base: Lang) -> (bool, bool) {
     )
 }
 
-/// How far to move heading levels down so the chapter's top headings are h2.
-fn heading_shift(blocks: &[Block]) -> u8 {
+/// How far to move heading levels so the chapter's top headings are h2.
+fn heading_shift(blocks: &[Block]) -> i16 {
     let top = blocks
         .iter()
         .filter_map(|b| match b.kind {
@@ -627,7 +634,7 @@ fn heading_shift(blocks: &[Block]) -> u8 {
         })
         .min()
         .unwrap_or(2);
-    2u8.saturating_sub(top)
+    2 - i16::from(top)
 }
 
 /// Every image URL in a document, with where it is written.
