@@ -193,6 +193,7 @@ fn print(
         publisher: None,
         description: None,
         subjects: Vec::new(),
+        isbn: None,
         identifier: format!("quire:fuzz:{edition}"),
         date: chrono::DateTime::UNIX_EPOCH,
         cover: None,

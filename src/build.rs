@@ -564,6 +564,7 @@ pub fn make_book<'a>(
         publisher: library.publisher.clone(),
         description: vc.description.get(lang).map(str::to_string),
         subjects: vc.themes.iter().map(|t| t.get_ref().clone()).collect(),
+        isbn: crate::config::isbn_of(vc, edition),
         identifier: vc.identifier.as_ref().map_or_else(
             || format!("quire:{}:{}", volume.id(), edition),
             |id| format!("{id}:{edition}"),

@@ -146,6 +146,9 @@ pub struct VolumeConfig {
     /// A sentence or two on the book, for the EPUB's `dc:description`.
     #[serde(default)]
     pub description: Localized,
+    /// Each edition's ISBN (`en = "978-…"`), an identifier of its EPUB.
+    #[serde(default)]
+    pub isbn: BTreeMap<String, Spanned<String>>,
     /// Overrides the library's author.
     pub author: Option<String>,
     /// A stable identifier; by default one is derived from the volume id and edition.
@@ -456,6 +459,41 @@ fn check_cover(path: &Path) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// What is wrong with `isbn` as the ISBN of `edition`, if anything.
+fn check_isbn(edition: &str, isbn: &str) -> Option<String> {
+    if let Err(problem) = edition.parse::<Edition>() {
+        return Some(format!("isbn: {problem}"));
+    }
+    let digits: Option<Vec<u32>> = isbn
+        .chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| c.to_digit(10))
+        .collect();
+    let digits = digits.unwrap_or_default();
+    let sum: u32 = digits
+        .iter()
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d })
+        .sum();
+    if digits.len() != 13 || !sum.is_multiple_of(10) {
+        return Some(format!(
+            "`{isbn}` is not an ISBN-13 (13 digits whose check digit matches)"
+        ));
+    }
+    None
+}
+
+/// An edition's ISBN as digits alone, if the volume gives one.
+pub fn isbn_of(volume: &VolumeConfig, edition: Edition) -> Option<String> {
+    let isbn = volume.isbn.get(edition.tag())?;
+    Some(
+        isbn.get_ref()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect(),
+    )
+}
+
 fn check_volumes(loaded: &LoadedConfig) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     let volumes = &loaded.config.volumes;
@@ -497,6 +535,15 @@ fn check_volumes(loaded: &LoadedConfig) -> Diagnostics {
                 diagnostics.push(
                     Diagnostic::error(Some(loaded.locate(cover.span().start)), problem)
                         .hint("give a PNG or JPEG file relative to the config, or remove `cover` to draw one"),
+                );
+            }
+        }
+        for (edition, isbn) in &volume.isbn {
+            if let Some(problem) = check_isbn(edition, isbn.get_ref()) {
+                diagnostics.push(
+                    Diagnostic::error(Some(loaded.locate(isbn.span().start)), problem).hint(
+                        "one ISBN-13 per edition: isbn = { en = \"978-…\", zh-Hant = \"978-…\" }",
+                    ),
                 );
             }
         }

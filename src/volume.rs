@@ -316,6 +316,8 @@ pub struct Book<'a> {
     /// subjects.
     pub description: Option<String>,
     pub subjects: Vec<String>,
+    /// The edition's ISBN-13, digits only, when the config gives one.
+    pub isbn: Option<String>,
     /// Stable across builds: from the config, or derived from volume and edition.
     pub identifier: String,
     pub date: chrono::DateTime<chrono::Utc>,

@@ -678,6 +678,25 @@ fn a_configured_cover_is_embedded_as_is() {
     assert!(String::from_utf8_lossy(&opf.1).contains(r#"properties="cover-image""#));
 }
 
+/// An edition's ISBN from the config is an identifier of its EPUB, which
+/// EpubCheck accepts.
+#[test]
+fn an_edition_isbn_is_an_identifier_of_its_book() {
+    let dir = temp_dir("isbn");
+    let articles = root().join("tests/fixtures/config/_articles");
+    let config = one_volume_config(&dir, &articles, "isbn = { en = \"978-0-306-40615-7\" }\n");
+    let (built, diagnostics) = build_one(&config, &dir.join("out"));
+    assert_eq!(built.len(), 1, "{diagnostics:?}");
+    let opf = entry_text(&built[0].path, "OEBPS/content.opf");
+    assert!(
+        opf.contains(r#"<dc:identifier id="isbn">urn:isbn:9780306406157</dc:identifier>"#),
+        "{opf}"
+    );
+    if let Some(failures) = epubcheck_failures(&[built[0].path.clone()]) {
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+}
+
 /// Chinese text carries no half-width `,` `(` `)` `?` next to a Han character,
 /// and numbers keep their separators.
 #[test]

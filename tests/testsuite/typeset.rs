@@ -41,6 +41,7 @@ fn typeset_case(case: PathBuf) -> Typeset {
         publisher: None,
         description: None,
         subjects: Vec::new(),
+        isbn: None,
         identifier: format!("quire:fixture:{}", article.id),
         date: chrono::DateTime::UNIX_EPOCH,
         cover: None,

@@ -257,7 +257,7 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         .collect();
     let alt_text = every_image_has_alt_text(book);
     let nav = |bytes| patch_nav(bytes, lang);
-    let opf = |bytes| patch_package(bytes, lang, alt_text);
+    let opf = |bytes| patch_package(bytes, lang, alt_text, book.isbn.as_deref());
     let epub = package::normalize(
         &raw,
         &[("OEBPS/nav.xhtml", &nav), ("OEBPS/content.opf", &opf)],
@@ -291,11 +291,14 @@ fn patch_nav(bytes: Vec<u8>, lang: Lang) -> Vec<u8> {
 }
 
 /// epub-builder writes the package without a language or accessibility
-/// metadata: add the edition's language and what is true of every book
-/// quire makes (EPUB Accessibility 1.1, schema.org terms).
-fn patch_package(bytes: Vec<u8>, lang: Lang, alt_text: bool) -> Vec<u8> {
+/// metadata: add the edition's language, its ISBN if it has one, and what is
+/// true of every book quire makes (EPUB Accessibility 1.1, schema.org terms).
+fn patch_package(bytes: Vec<u8>, lang: Lang, alt_text: bool, isbn: Option<&str>) -> Vec<u8> {
     let text = String::from_utf8_lossy(&bytes);
     let mut meta = String::new();
+    if let Some(isbn) = isbn {
+        meta += &format!("    <dc:identifier id=\"isbn\">urn:isbn:{isbn}</dc:identifier>\n");
+    }
     let mut add = |property: &str, value: &str| {
         meta += &format!("    <meta property=\"schema:{property}\">{value}</meta>\n");
     };
