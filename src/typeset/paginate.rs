@@ -95,15 +95,17 @@ impl<'a> Paginator<'a> {
     /// Sets a chapter from a new page (a recto for the first chapter, or
     /// if the theme says so). If its last page would hold less than
     /// [`FEWEST_LAST_LINES`], the spread before gives it a line a page.
-    pub fn chapter(&mut self, index: usize, layout: ChapterLayout) {
+    pub fn chapter(&mut self, index: usize, mut layout: ChapterLayout) {
+        self.chapter = index;
+        self.footnotes = std::mem::take(&mut layout.footnotes);
         let start = self.pages.len();
-        let anchors = self.anchors.clone();
         self.set_chapter(index, &layout);
         let last = self.pages.len() - 1;
         let opening = (start..=last)
             .find(|&i| self.pages[i].kind == PageKind::Opening(index))
             .unwrap_or(start);
-        if self.fill(last) >= FEWEST_LAST_LINES || last == opening {
+        let fill = self.fill(last);
+        if fill >= FEWEST_LAST_LINES || last == opening {
             return;
         }
         // The spread before the last page's (a verso has an odd index), and
@@ -117,7 +119,7 @@ impl<'a> Paginator<'a> {
         if short.is_empty() {
             return;
         }
-        let (fill, count) = (self.fill(last), self.pages.len());
+        let count = self.pages.len();
         let t = self.theme;
         for &i in &short {
             let page = &self.pages[i];
@@ -125,7 +127,13 @@ impl<'a> Paginator<'a> {
             self.short.insert(i, end - t.leading + t.body_size * 0.5);
         }
         let first: Vec<PageBuild> = self.pages.drain(start..).collect();
-        let first_anchors = std::mem::replace(&mut self.anchors, anchors);
+        // The second setting places the same anchors again, over these.
+        let first_anchors: Vec<_> = self
+            .anchors
+            .range((index, None)..)
+            .take_while(|((chapter, _), _)| *chapter == index)
+            .map(|(key, at)| (*key, *at))
+            .collect();
         self.set_chapter(index, &layout);
         let better = self.pages.len() == count && self.fill(self.pages.len() - 1) > fill;
         if !better {
@@ -134,7 +142,7 @@ impl<'a> Paginator<'a> {
             }
             self.pages.truncate(start);
             self.pages.extend(first);
-            self.anchors = first_anchors;
+            self.anchors.extend(first_anchors);
         }
     }
 
@@ -151,8 +159,6 @@ impl<'a> Paginator<'a> {
     /// Sets a chapter, its title sunk a fifth of the way down its first page.
     fn set_chapter(&mut self, index: usize, layout: &ChapterLayout) {
         let t = self.theme;
-        self.chapter = index;
-        self.footnotes = layout.footnotes.clone();
         self.new_page(PageKind::Opening(index), index == 0 || t.recto_openings);
         let sink = (t.page_height - t.top - t.bottom) * 0.18;
         self.page().cursor = Some(t.top + sink);
