@@ -15,6 +15,7 @@ use crate::render::epub::render_epub;
 use crate::render::pdf::{write_pdf, PdfMeta};
 use crate::text::normalize::{self, Rules, Segment};
 use crate::text::{convert_script, Conversion, PhraseChange};
+use crate::typeset::frame::Pages;
 use crate::typeset::{typeset, Theme};
 use crate::volume::{
     plan_edition, prepare_document, resolve_volumes, Book, Chapter, Version, Volume,
@@ -170,10 +171,13 @@ pub fn build_reporting(
             } else {
                 Diagnostics::default()
             };
+            // The EPUB marks where the print edition's pages start: both
+            // formats take the one print layout.
+            let print = print_layout(project, job.volume, &book);
             let outcomes: Vec<Result<(Option<Built>, Diagnostics)>> = job
                 .formats
                 .par_iter()
-                .map(|&format| make_file(project, job, &book, format, options, report))
+                .map(|&format| make_file(project, job, &book, &print, format, options, report))
                 .collect();
             let mut built = Vec::new();
             for outcome in outcomes {
@@ -199,6 +203,7 @@ fn make_file(
     project: &Project,
     job: &Job,
     book: &Book,
+    print: &(Pages, Diagnostics),
     format: Format,
     options: &BuildOptions,
     report: &(dyn Fn(&Built) + Sync),
@@ -211,9 +216,17 @@ fn make_file(
     ));
     let rendered = match format {
         Format::Epub => {
-            render_epub(book, &project.fonts).map(|(bytes, found)| (bytes, None, found))
+            // A print layout with errors makes no PDF: then no page list.
+            let (pages, problems) = print;
+            let print_pages = if problems.has_errors() {
+                Vec::new()
+            } else {
+                pages.starts()
+            };
+            render_epub(book, &project.fonts, &print_pages)
+                .map(|(bytes, found)| (bytes, None, found))
         }
-        Format::Pdf => render_pdf(project, job.volume, book),
+        Format::Pdf => render_pdf(project, book, print),
     };
     match rendered {
         Ok((bytes, pages, warnings)) => {
@@ -236,12 +249,8 @@ fn make_file(
     }
 }
 
-/// Typesets a book and writes it as PDF: the bytes and the page count.
-fn render_pdf(
-    project: &Project,
-    volume: &Volume,
-    book: &Book,
-) -> Result<(Vec<u8>, Option<usize>, Diagnostics), Diagnostics> {
+/// Typesets a book for print, with the volume's page size.
+fn print_layout(project: &Project, volume: &Volume, book: &Book) -> (Pages, Diagnostics) {
     let size = volume
         .config
         .page_size
@@ -252,9 +261,18 @@ fn render_pdf(
         // Two columns of 10.5 pt type on A5 are too narrow to set well.
         theme = theme.scaled(0.85);
     }
-    let (pages, diagnostics) = typeset(book, &theme, &project.fonts);
+    typeset(book, &theme, &project.fonts)
+}
+
+/// Writes a book's print layout as PDF: the bytes and the page count, and
+/// what typesetting found.
+fn render_pdf(
+    project: &Project,
+    book: &Book,
+    (pages, diagnostics): &(Pages, Diagnostics),
+) -> Result<(Vec<u8>, Option<usize>, Diagnostics), Diagnostics> {
     if diagnostics.has_errors() {
-        return Err(diagnostics);
+        return Err(diagnostics.clone());
     }
     let meta = PdfMeta {
         title: book.title.clone(),
@@ -264,7 +282,7 @@ fn render_pdf(
         date: book.date,
         identifier: book.identifier.clone(),
     };
-    let bytes = write_pdf(&pages, &project.fonts, &meta).map_err(|e| {
+    let bytes = write_pdf(pages, &project.fonts, &meta).map_err(|e| {
         [Diagnostic::error(
             None,
             format!("could not write the PDF: {e}"),
@@ -272,7 +290,7 @@ fn render_pdf(
         .into_iter()
         .collect::<Diagnostics>()
     })?;
-    Ok((bytes, Some(pages.pages.len()), diagnostics))
+    Ok((bytes, Some(pages.pages.len()), diagnostics.clone()))
 }
 
 /// What the build does to the text beyond setting it, as notes: the

@@ -40,9 +40,18 @@ pub struct Words {
     pub converted_from_hant: &'static str,
     pub list_separator: &'static str,
     pub made_with: &'static str,
+    /// Ends the accessibility summary of a book with print page markers.
+    pub print_pages_marked: &'static str,
+    /// The print edition of a book, around its title: before, after.
+    print_edition: (&'static str, &'static str),
 }
 
 impl Words {
+    /// The name of `title`'s print edition, for `dc:source`.
+    pub fn print_edition(&self, title: &str) -> String {
+        format!("{}{title}{}", self.print_edition.0, self.print_edition.1)
+    }
+
     pub fn of(lang: Lang) -> Words {
         match lang {
             Lang::En => Words {
@@ -56,6 +65,8 @@ impl Words {
                 converted_from_hant: "",
                 list_separator: ", ",
                 made_with: "Made with quire.",
+                print_pages_marked: " Page numbers of the print edition are marked.",
+                print_edition: ("", ", print edition (PDF)"),
             },
             Lang::ZhHant => Words {
                 contents: "目錄",
@@ -69,6 +80,8 @@ impl Words {
                 converted_from_hant: "",
                 list_separator: "、",
                 made_with: "以 quire 編排。",
+                print_pages_marked: "標有印刷版的頁碼。",
+                print_edition: ("《", "》印刷版（PDF）"),
             },
             Lang::ZhHans => Words {
                 contents: "目录",
@@ -82,6 +95,8 @@ impl Words {
                     "以下各篇原以繁体中文写成，于编译时转为简体（OpenCC tw2s 逐字转换，词语依两岸同义的词表转换）：",
                 list_separator: "、",
                 made_with: "以 quire 编排。",
+                print_pages_marked: "标有印刷版的页码。",
+                print_edition: ("《", "》印刷版（PDF）"),
             },
         }
     }

@@ -8,6 +8,7 @@ mod dump;
 mod link;
 mod parse;
 mod passes;
+mod place;
 
 pub use link::link_href;
 
@@ -22,6 +23,7 @@ pub use passes::{
     convert_text, first_char, last_char, mark_language_runs, normalize_text, plain_text,
     resolve_soft_breaks, Change,
 };
+pub use place::{PageStart, TextAt, TextNode};
 
 use crate::book::Lang;
 use crate::error::{Diagnostic, Location};

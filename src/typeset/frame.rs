@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::doc::PageStart;
 use crate::fonts::Face;
 
 /// A whole typeset book.
@@ -19,6 +20,27 @@ pub struct Pages {
     pub labels: Vec<LabelRange>,
 }
 
+impl Pages {
+    /// The label of page `index` (0-based): its number in the style of its range.
+    pub fn label(&self, index: usize) -> String {
+        let Some(range) = self.labels.iter().rev().find(|r| r.first_page <= index) else {
+            return (index + 1).to_string();
+        };
+        let number = range.start + (index - range.first_page) as u32;
+        match range.style {
+            LabelStyle::LowerRoman => super::roman(number),
+            LabelStyle::Decimal => number.to_string(),
+        }
+    }
+
+    /// The pages whose text starts in a chapter: label and place, in page order.
+    pub fn starts(&self) -> Vec<(String, PageStart)> {
+        (self.pages.iter().enumerate())
+            .filter_map(|(i, page)| Some((self.label(i), page.start?)))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     pub width: f32,
@@ -26,6 +48,9 @@ pub struct Page {
     pub items: Vec<Item>,
     /// Every typeset line, for golden tests: what and where, not how.
     pub lines: Vec<LineRecord>,
+    /// Where the page's text starts in the book's chapters (none on the
+    /// front matter and on pages without text), for the EPUB's print page markers.
+    pub start: Option<PageStart>,
 }
 
 /// One thing drawn on a page.

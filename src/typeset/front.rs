@@ -30,6 +30,7 @@ impl Lines<'_> {
             size,
             tag: None,
             source: 0,
+            node: None,
         }
     }
 

@@ -10,7 +10,7 @@ use super::paragraph::{set_paragraph, Line, ParagraphSpec, Piece, ShapingFonts};
 use super::theme::Theme;
 use crate::book::Lang;
 use crate::doc::Locator;
-use crate::doc::{Alignment, Block, BlockKind, Document, Inline, InlineKind};
+use crate::doc::{Alignment, Block, BlockKind, Document, Inline, InlineKind, TextAt, TextNode};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::fonts::TextStyle;
 
@@ -41,6 +41,8 @@ pub struct Placed {
     pub anchor: Option<Anchor>,
     /// (x, text, width, measure) of each typeset line, for the golden dump.
     pub records: Vec<(f32, String, f32, f32)>,
+    /// The first character of the text shown, in the chapter's documents.
+    pub start: Option<TextAt>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +112,8 @@ pub struct Layout<'a> {
     pub footnote_offset: usize,
     /// Where in the source a warning points.
     locator: Locator<'a>,
+    /// Setting the translation of a bilingual chapter.
+    translation: bool,
 }
 
 const BULLET: &str = "•";
@@ -155,6 +159,7 @@ impl<'a> Layout<'a> {
             figures: None,
             footnote_offset: 0,
             locator: Locator::new(source, source_text),
+            translation: false,
         }
     }
 
@@ -200,6 +205,7 @@ impl<'a> Layout<'a> {
             size,
             tag: None,
             source,
+            node: None,
         }
     }
 
@@ -317,6 +323,11 @@ impl<'a> Layout<'a> {
             footnotes,
             anchor: None,
             records: vec![(indent, line.text.clone(), line.width, measure)],
+            start: line.start.map(|(node, byte)| TextAt {
+                translation: self.translation,
+                node,
+                byte,
+            }),
         }
     }
 
@@ -442,6 +453,7 @@ impl<'a> Layout<'a> {
                             size,
                             tag: None,
                             source: block.span.start,
+                            node: None,
                         }];
                         let (runs, width) =
                             self.fonts
@@ -469,9 +481,7 @@ impl<'a> Layout<'a> {
                     chunk.space_before = t.leading * 0.5;
                 }
             }
-            BlockKind::CodeBlock { text, .. } => {
-                out.push(self.code(text, indent, block.span.start))
-            }
+            BlockKind::CodeBlock { text, .. } => out.push(self.code(text, indent, &block.span)),
             BlockKind::Table {
                 alignments,
                 header,
@@ -601,8 +611,9 @@ impl<'a> Layout<'a> {
         tags: bool,
         out: &mut Vec<Piece<'s>>,
     ) {
-        for inline in inlines {
+        for (i, inline) in inlines.iter().enumerate() {
             let source = inline.span.start;
+            let node = TextNode::of(inlines, i);
             match &inline.kind {
                 InlineKind::Text { text, lang } => {
                     out.push(Piece {
@@ -612,6 +623,7 @@ impl<'a> Layout<'a> {
                         size,
                         tag,
                         source,
+                        node,
                     });
                 }
                 InlineKind::Code(text) => {
@@ -626,6 +638,7 @@ impl<'a> Layout<'a> {
                         size: size * 0.9,
                         tag,
                         source,
+                        node,
                     });
                 }
                 InlineKind::SoftBreak => out.push(Piece {
@@ -635,6 +648,7 @@ impl<'a> Layout<'a> {
                     size,
                     tag,
                     source,
+                    node,
                 }),
                 InlineKind::HardBreak => {}
                 InlineKind::Emphasis(c) => self.push_pieces(
@@ -673,7 +687,13 @@ impl<'a> Layout<'a> {
                 }
                 InlineKind::Image { url, alt, .. } => match &mut self.figures {
                     Some(figures) => figures.push((url.clone(), inline.span.start)),
-                    None => self.push_pieces(alt, style, size, tag, tags, out),
+                    None => {
+                        // An image's text is its alt text, which the EPUB
+                        // keeps in an attribute: no page starts in it.
+                        let from = out.len();
+                        self.push_pieces(alt, style, size, tag, tags, out);
+                        out[from..].iter_mut().for_each(|p| p.node = None);
+                    }
                 },
                 InlineKind::FootnoteReference { number, .. } => {
                     let mark: &'static str = superscript(*number);
@@ -686,6 +706,7 @@ impl<'a> Layout<'a> {
                         size,
                         tag,
                         source,
+                        node: None,
                     });
                 }
             }
@@ -740,7 +761,10 @@ impl<'a> Layout<'a> {
     }
 
     /// A code block: monospace, smaller, not justified; long lines wrap with a marker.
-    fn code(&mut self, text: &str, indent: f32, source: usize) -> Chunk {
+    fn code(&mut self, text: &str, indent: f32, span: &crate::doc::Span) -> Chunk {
+        let source = span.start;
+        let node = TextNode::of_block(span);
+        let mut line_start = 0;
         let t = self.theme;
         let size = t.small_size;
         let leading = t.small_leading;
@@ -756,6 +780,11 @@ impl<'a> Layout<'a> {
             let mut rest = source_line;
             let mut continued = false;
             loop {
+                let start = TextAt {
+                    translation: self.translation,
+                    node,
+                    byte: line_start + source_line.len() - rest.len(),
+                };
                 let (part, tail) = split_columns(rest, columns);
                 let pieces = [Piece {
                     text: part,
@@ -764,6 +793,7 @@ impl<'a> Layout<'a> {
                     size,
                     tag: None,
                     source,
+                    node: None,
                 }];
                 let (runs, width) = self
                     .fonts
@@ -777,6 +807,7 @@ impl<'a> Layout<'a> {
                         size,
                         tag: None,
                         source,
+                        node: None,
                     }];
                     let (runs, _) = self
                         .fonts
@@ -789,6 +820,7 @@ impl<'a> Layout<'a> {
                     depth: size * 0.3,
                     drawn,
                     records: vec![(indent, part.to_string(), width, measure)],
+                    start: Some(start),
                     ..Placed::default()
                 });
                 if tail.is_empty() {
@@ -797,6 +829,7 @@ impl<'a> Layout<'a> {
                 rest = tail;
                 continued = true;
             }
+            line_start += source_line.len() + 1;
         }
         Chunk {
             lines,
@@ -1094,6 +1127,7 @@ impl<'a> Layout<'a> {
                     size: t.small_size,
                     tag: None,
                     source: block.span.start,
+                    node: None,
                 });
                 pieces.push(Piece {
                     text: " ",
@@ -1102,6 +1136,7 @@ impl<'a> Layout<'a> {
                     size: t.small_size,
                     tag: None,
                     source: block.span.start,
+                    node: None,
                 });
             }
             pieces.extend(self.pieces(content, TextStyle::default(), t.small_size, true));
@@ -1265,6 +1300,7 @@ fn row_slice(
         for (rx, text, w, m) in line.records {
             placed.records.push((rx + x, text, w, m));
         }
+        placed.start = placed.start.or(line.start);
     }
     if let Some(weight) = rule_below {
         placed.drawn.push(Drawn::Rule(Rect {
@@ -1323,6 +1359,7 @@ pub fn bilingual_chapter<'a>(
     let column = ems * t.body_size;
     let gutter = t.measure() - 2.0 * column;
     zh.footnote_offset = 1000;
+    zh.translation = true;
     let (en_doc, en_title) = english;
     let (zh_doc, zh_title) = chinese;
 
@@ -1489,6 +1526,7 @@ fn merge_rows(left: Vec<Placed>, right: Vec<Placed>, offset: f32) -> Vec<Placed>
                 row.above = row.above.max(r.above);
                 row.depth = row.depth.max(r.depth);
                 row.anchor = row.anchor.or(r.anchor);
+                row.start = row.start.or(r.start);
                 row.footnotes.extend(r.footnotes);
                 row.drawn
                     .extend(r.drawn.into_iter().map(|d| move_drawn(d, offset)));

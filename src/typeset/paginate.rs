@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use super::frame::{Item, LineRecord, LinkTarget, Page, Rect};
 use super::layout::{Anchor, ChapterLayout, Chunk, Drawn, Placed};
 use super::theme::Theme;
+use crate::doc::{PageStart, TextAt};
 
 /// What kind of page, for running heads and folios.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +31,8 @@ pub struct PageBuild {
     foot_height: f32,
     /// Links from footnote marks: item index and footnote number.
     footnote_links: Vec<(usize, usize)>,
+    /// The first character of text placed on the page.
+    start: Option<TextAt>,
 }
 
 impl PageBuild {
@@ -42,11 +45,21 @@ impl PageBuild {
             footnotes: Vec::new(),
             foot_height: 0.0,
             footnote_links: Vec::new(),
+            start: None,
         }
     }
 
     pub fn into_page(self, theme: &Theme) -> Page {
+        let start = match self.kind {
+            PageKind::Opening(chapter) => Some(PageStart { chapter, at: None }),
+            PageKind::Body(chapter) => self.start.map(|at| PageStart {
+                chapter,
+                at: Some(at),
+            }),
+            _ => None,
+        };
         Page {
+            start,
             width: theme.page_width,
             height: theme.page_height,
             items: self.items,
@@ -330,8 +343,19 @@ impl<'a> Paginator<'a> {
             // at least one line, even one taller than the page: else a table
             // row taller than a page would start new pages forever.
             let fresh = self.at_top();
-            if let Some(header) = header {
-                self.place_with_space(header, space);
+            match header {
+                Some(header) if first_segment => self.place_with_space(header, space),
+                Some(header) => {
+                    // Repeated, it is not where the page's text starts.
+                    let repeated = Placed {
+                        start: None,
+                        ..header.clone()
+                    };
+                    self.place_with_space(&repeated, space);
+                }
+                None => {}
+            }
+            if header.is_some() {
                 space = 0.0;
             }
             let fit = self.count_fitting(rest, space);
@@ -420,6 +444,7 @@ impl<'a> Paginator<'a> {
         }
         let page = self.page();
         page.cursor = Some(y);
+        page.start = page.start.or(line.start);
         draw_placed(&mut page.items, &mut page.lines, line, left, y);
         for drawn in &line.drawn {
             if let Drawn::FootnoteLink(r, n) = drawn {

@@ -675,3 +675,84 @@ fn bilingual_contents_give_both_titles() {
         );
     }
 }
+
+/// The EPUB marks where each page of the print edition starts (issue 16):
+/// over every edition of the library, every page whose text is a chapter's
+/// has an entry in the page list, under the PDF's label, and the text that
+/// follows its marker in the EPUB is the text of the page's first line.
+#[test]
+fn the_epub_page_list_follows_the_print_pages() {
+    use quire::build::{make_book, BuildOptions};
+    use std::io::Read;
+    let project = library();
+    let (volumes, _) = quire::volume::resolve_volumes(&project.config, &project.library);
+    let squeeze = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
+    let mut entries = 0;
+    let mut failures = Vec::new();
+    for (volume, edition, _, pages) in every_library_book() {
+        let volume = volumes.iter().find(|v| v.id() == *volume).unwrap();
+        let book = make_book(project, volume, *edition, &BuildOptions::default());
+        let starts = pages.starts();
+        let (epub, _) = quire::render::epub::render_epub(&book, &project.fonts, &starts)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+        let mut read = |name: &str| {
+            let mut text = String::new();
+            let mut entry = archive.by_name(&format!("OEBPS/{name}")).unwrap();
+            entry.read_to_string(&mut text).unwrap();
+            text
+        };
+        let nav = read("nav.xhtml");
+        let list = nav.split("epub:type=\"page-list\"").nth(1).unwrap_or("");
+        let listed: Vec<(&str, &str)> = list
+            .split("<a href=\"")
+            .skip(1)
+            .filter_map(|a| a.split_once('"')?.0.split_once("#page-"))
+            .collect();
+        let body_pages: Vec<String> = (0..pages.pages.len())
+            .map(|i| pages.label(i))
+            .filter(|l| l.parse::<u32>().is_ok())
+            .collect();
+        let labels: Vec<&str> = listed.iter().map(|(_, l)| *l).collect();
+        assert_eq!(labels, body_pages, "{} {edition:?}", volume.id());
+        for (href, label) in listed {
+            entries += 1;
+            let chapter = read(href);
+            let marker = format!("id=\"page-{label}\"");
+            let at = chapter.find(&marker).expect("the marker") + marker.len();
+            let after = &chapter[at..];
+            let after = &after[after.find("</span>").unwrap() + 7..];
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in after.chars().take(4000) {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            let text = squeeze(
+                &text
+                    .replace("&amp;", "&")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\""),
+            );
+            let index = (0..pages.pages.len())
+                .find(|&i| pages.label(i) == label)
+                .unwrap();
+            let first = squeeze(&pages.pages[index].lines[0].text);
+            let first: String = first.trim_end_matches('-').chars().take(12).collect();
+            if !text.starts_with(&first) {
+                failures.push(format!(
+                    "{} {edition:?} page {label}: the page starts `{first}`, the EPUB marker is before `{}`",
+                    volume.id(),
+                    text.chars().take(20).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(entries > 300, "{entries} page-list entries");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

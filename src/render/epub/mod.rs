@@ -12,17 +12,24 @@ use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElem
 
 use crate::assets::{image_kind, load_image};
 use crate::book::Lang;
-use crate::doc::{plain_text, BlockKind};
+use crate::doc::{plain_text, BlockKind, PageStart};
 use crate::error::{Diagnostic, Diagnostics, Location};
 use crate::fonts::{self, Face, Fonts, TextStyle};
 use crate::volume::{Book, Chapter};
 use crate::words::{colophon_lines, Words};
 use cover::{draw_cover, CoverText};
-use xhtml::{escape, image_refs, page, Source, Writer};
+use xhtml::{escape, image_refs, page, PageStarts, Source, Writer};
 
 /// Renders `book`; problems in its content come back as diagnostics
 /// (errors among them mean the book must not be written).
-pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
+/// Renders `book` as an EPUB. `print_pages` are the print edition's pages
+/// that start in a chapter, by label, in page order: each gets a marker
+/// where its text starts, and an entry in the page list.
+pub fn render_epub(
+    book: &Book,
+    fonts: &Fonts,
+    print_pages: &[(String, PageStart)],
+) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
     let mut writer = Writer::new(fonts, book.han_in_english);
     let mut problems = Diagnostics::default();
     let words = Words::of(book.lang);
@@ -30,9 +37,16 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
 
     let mut resources: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
     let mut chapters = Vec::new();
+    let mut page_list = Vec::new();
     for (i, chapter) in book.chapters.iter().enumerate() {
         let href = format!("chapter-{:02}.xhtml", i + 1);
         writer.images = collect_images(book, chapter, &mut resources, &mut problems);
+        writer.page_starts = PageStarts::new(
+            print_pages
+                .iter()
+                .filter(|(_, start)| start.chapter == i)
+                .map(|(label, start)| (label.clone(), start.at)),
+        );
         for version in std::iter::once(chapter).chain(chapter.translation.as_deref()) {
             if let Some(warning) = version.doc.depth_warning(&version.article.text) {
                 problems.push(warning);
@@ -64,6 +78,8 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
             }
         };
         let xhtml = page(chapter.doc.lang, &chapter.title, "chapter", &body);
+        let written = std::mem::take(&mut writer.page_starts.written);
+        page_list.extend(written.into_iter().map(|label| (href.clone(), label)));
         chapters.push((href, xhtml));
     }
 
@@ -256,8 +272,17 @@ pub fn render_epub(book: &Book, fonts: &Fonts) -> Result<(Vec<u8>, Diagnostics),
         .map(|(name, data, _)| (format!("OEBPS/{name}"), data.as_slice()))
         .collect();
     let alt_text = every_image_has_alt_text(book);
-    let nav = |bytes| patch_nav(bytes, lang);
-    let opf = |bytes| patch_package(bytes, lang, alt_text, book.isbn.as_deref());
+    let nav = |bytes| patch_nav(bytes, lang, &page_list);
+    let print_source = (!page_list.is_empty()).then(|| words.print_edition(&book.title));
+    let opf = |bytes| {
+        patch_package(
+            bytes,
+            lang,
+            alt_text,
+            book.isbn.as_deref(),
+            print_source.as_deref(),
+        )
+    };
     let epub = package::normalize(
         &raw,
         &[("OEBPS/nav.xhtml", &nav), ("OEBPS/content.opf", &opf)],
@@ -271,9 +296,19 @@ fn fail(message: String) -> Diagnostics {
     [Diagnostic::error(None, message)].into_iter().collect()
 }
 
-/// epub-builder writes the navigation document without a language: add the edition's.
-fn patch_nav(bytes: Vec<u8>, lang: Lang) -> Vec<u8> {
+/// epub-builder writes the navigation document without a language or a
+/// page list: add the edition's language, and the print pages (href, label).
+fn patch_nav(bytes: Vec<u8>, lang: Lang, page_list: &[(String, String)]) -> Vec<u8> {
     let text = String::from_utf8_lossy(&bytes);
+    let mut pages = String::new();
+    if !page_list.is_empty() {
+        pages += "<nav epub:type=\"page-list\" role=\"doc-pagelist\" hidden=\"hidden\">\n<ol>\n";
+        for (href, label) in page_list {
+            let label = escape(label);
+            pages += &format!("<li><a href=\"{href}#page-{label}\">{label}</a></li>\n");
+        }
+        pages += "</ol>\n</nav>\n";
+    }
     let tag = "xmlns:epub=\"http://www.idpf.org/2007/ops\"";
     // Landmarks are for reading systems, not for reading.
     text.replacen(tag, &format!("{tag} {}", xhtml::lang_attrs(lang)), 1)
@@ -287,17 +322,30 @@ fn patch_nav(bytes: Vec<u8>, lang: Lang) -> Vec<u8> {
             "<nav epub:type=\"toc\" role=\"doc-toc\"",
             1,
         )
+        .replacen("</body>", &format!("{pages}</body>"), 1)
         .into_bytes()
 }
 
 /// epub-builder writes the package without a language or accessibility
 /// metadata: add the edition's language, its ISBN if it has one, and what is
 /// true of every book quire makes (EPUB Accessibility 1.1, schema.org terms).
-fn patch_package(bytes: Vec<u8>, lang: Lang, alt_text: bool, isbn: Option<&str>) -> Vec<u8> {
+fn patch_package(
+    bytes: Vec<u8>,
+    lang: Lang,
+    alt_text: bool,
+    isbn: Option<&str>,
+    print_source: Option<&str>,
+) -> Vec<u8> {
     let text = String::from_utf8_lossy(&bytes);
     let mut meta = String::new();
     if let Some(isbn) = isbn {
         meta += &format!("    <dc:identifier id=\"isbn\">urn:isbn:{isbn}</dc:identifier>\n");
+    }
+    if let Some(source) = print_source {
+        meta += &format!(
+            "    <dc:source id=\"print-source\">{}</dc:source>\n    <meta refines=\"#print-source\" property=\"source-of\">pagination</meta>\n",
+            escape(source)
+        );
     }
     let mut add = |property: &str, value: &str| {
         meta += &format!("    <meta property=\"schema:{property}\">{value}</meta>\n");
@@ -315,11 +363,18 @@ fn patch_package(bytes: Vec<u8>, lang: Lang, alt_text: bool, isbn: Option<&str>)
     if alt_text {
         features.push("alternativeText");
     }
+    if print_source.is_some() {
+        features.extend(["pageBreakMarkers", "pageNavigation"]);
+    }
     for feature in features {
         add("accessibilityFeature", feature);
     }
     add("accessibilityHazard", "none");
-    add("accessibilitySummary", accessibility_summary(lang));
+    let mut summary = accessibility_summary(lang).to_owned();
+    if print_source.is_some() {
+        summary += Words::of(lang).print_pages_marked;
+    }
+    add("accessibilitySummary", &summary);
     text.replacen(
         "<package version=\"3.0\"",
         &format!("<package version=\"3.0\" xml:lang=\"{}\"", lang.tag()),

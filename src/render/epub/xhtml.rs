@@ -8,7 +8,9 @@ use std::fmt::Write;
 use std::path::Path;
 
 use crate::book::Lang;
-use crate::doc::{Alignment, Block, BlockKind, Document, Inline, InlineKind, Locator};
+use crate::doc::{
+    Alignment, Block, BlockKind, Document, Inline, InlineKind, Locator, TextAt, TextNode,
+};
 use crate::error::{Diagnostic, Diagnostics, Location};
 use crate::fonts::{self, FontUsage, Fonts, TextStyle};
 
@@ -91,7 +93,78 @@ pub struct Writer<'a> {
     /// Image URL → its file name inside the EPUB, filled in by the caller
     /// before a chapter is written; images not found here are dropped.
     pub images: BTreeMap<String, String>,
+    /// The print edition's pages that start in the chapter being written,
+    /// set by the caller: at the chapter's title, or in a text node, by
+    /// label. Each is taken as its marker is written.
+    pub page_starts: PageStarts,
     warned: BTreeSet<(std::path::PathBuf, char)>,
+}
+
+/// Where the print edition's pages start in one chapter (see
+/// [`Writer::page_starts`]).
+#[derive(Debug, Default)]
+pub struct PageStarts {
+    /// Labels of the pages that start at the chapter's title.
+    pub at_title: Vec<String>,
+    /// (translation, node) → (byte, label), the bytes in order.
+    pub in_text: BTreeMap<(bool, TextNode), Vec<(usize, String)>>,
+    /// The labels whose markers were written.
+    pub written: Vec<String>,
+}
+
+impl PageStarts {
+    pub fn new(starts: impl IntoIterator<Item = (String, Option<TextAt>)>) -> PageStarts {
+        let mut out = PageStarts::default();
+        for (label, at) in starts {
+            match at {
+                None => out.at_title.push(label),
+                Some(at) => out
+                    .in_text
+                    .entry((at.translation, at.node))
+                    .or_default()
+                    .push((at.byte, label)),
+            }
+        }
+        out
+    }
+
+    /// The markers of the pages that start at the title.
+    fn title_markers(&mut self) -> String {
+        let labels = std::mem::take(&mut self.at_title);
+        let markers = labels.iter().map(|l| page_marker(l)).collect();
+        self.written.extend(labels);
+        markers
+    }
+
+    /// `text` of `node`, escaped, with the markers of the pages that start in it.
+    fn text(&mut self, translation: bool, node: Option<TextNode>, text: &str) -> String {
+        let starts = node.and_then(|n| self.in_text.remove(&(translation, n)));
+        let Some(starts) = starts else {
+            return escape(text);
+        };
+        let mut out = String::new();
+        let mut at = 0;
+        for (byte, label) in starts {
+            let byte = byte.clamp(at, text.len());
+            let Some(before) = text.get(at..byte) else {
+                continue;
+            };
+            out.push_str(&escape(before));
+            out.push_str(&page_marker(&label));
+            self.written.push(label);
+            at = byte;
+        }
+        out.push_str(&escape(&text[at..]));
+        out
+    }
+}
+
+/// The marker of print page `label`: `page-` and the label is its id.
+fn page_marker(label: &str) -> String {
+    let label = escape(label);
+    format!(
+        r#"<span epub:type="pagebreak" role="doc-pagebreak" id="page-{label}" aria-label="{label}"></span>"#
+    )
 }
 
 impl<'a> Writer<'a> {
@@ -103,6 +176,7 @@ impl<'a> Writer<'a> {
             han_in_english,
             base: han_in_english,
             images: BTreeMap::new(),
+            page_starts: PageStarts::default(),
             warned: BTreeSet::new(),
         }
     }
@@ -145,7 +219,8 @@ impl<'a> Writer<'a> {
         self.base = doc.lang;
         let mut out = String::new();
         let title = self.title(title, doc, source);
-        open_chapter(&mut out, &title);
+        let markers = self.page_starts.title_markers();
+        open_chapter(&mut out, &markers, &title);
         let mut cx = Context::new(source, doc, "");
         for block in &doc.blocks {
             self.block(block, &mut cx, &mut out);
@@ -199,9 +274,11 @@ impl<'a> Writer<'a> {
             lang_attrs(zh.lang),
             self.title(zh_title, zh, zh_source)
         );
-        open_chapter(&mut out, &title);
+        let markers = self.page_starts.title_markers();
+        open_chapter(&mut out, &markers, &title);
         let mut en_cx = Context::new(en_source, en, "");
         let mut zh_cx = Context::new(zh_source, zh, "zh-");
+        zh_cx.translation = true;
         let (pairs, matched) = crate::doc::align(&en.blocks, &zh.blocks);
         for (en_blocks, zh_blocks) in pairs {
             out.push_str("<div class=\"pair\">\n");
@@ -289,6 +366,8 @@ impl<'a> Writer<'a> {
                     ..TextStyle::default()
                 };
                 self.use_text(text, cx.lang, style, Some((cx.source, block.span.start)));
+                let node = Some(TextNode::of_block(&block.span));
+                let code = self.page_starts.text(cx.translation, node, text);
                 let class = info
                     .split_whitespace()
                     .next()
@@ -297,7 +376,7 @@ impl<'a> Writer<'a> {
                     out,
                     "<pre><code{}>{}</code></pre>",
                     class.unwrap_or_default(),
-                    escape(text)
+                    code
                 );
             }
             BlockKind::Table {
@@ -365,6 +444,7 @@ impl<'a> Writer<'a> {
         let mut out = String::new();
         for (i, inline) in inlines.iter().enumerate() {
             cx.spacing = han_latin_spacing(inlines, i, cx.lang);
+            cx.node = TextNode::of(inlines, i);
             self.inline(inline, cx, &mut out);
         }
         out
@@ -390,6 +470,7 @@ impl<'a> Writer<'a> {
             InlineKind::Text { text, lang } => {
                 let run_lang = lang.unwrap_or(cx.lang);
                 self.use_text(text, run_lang, cx.style, at);
+                let text = self.page_starts.text(cx.translation, cx.node, text);
                 match lang {
                     Some(lang) => {
                         let class = match cx.spacing {
@@ -398,18 +479,15 @@ impl<'a> Writer<'a> {
                             (false, true) => r#" class="hr""#,
                             (true, true) => r#" class="hl hr""#,
                         };
-                        let _ = write!(
-                            out,
-                            "<span {}{class}>{}</span>",
-                            lang_attrs(*lang),
-                            escape(text)
-                        );
+                        let _ = write!(out, "<span {}{class}>{text}</span>", lang_attrs(*lang),);
                     }
-                    None => out.push_str(&escape(text)),
+                    None => out.push_str(&text),
                 }
             }
             // Resolved by a pass before rendering; a space is the safe reading.
-            InlineKind::SoftBreak => out.push(' '),
+            InlineKind::SoftBreak => {
+                out.push_str(&self.page_starts.text(cx.translation, cx.node, " "))
+            }
             InlineKind::HardBreak => out.push_str("<br/>"),
             InlineKind::Emphasis(children) => {
                 out.push_str(&self.styled("em", children, cx, |s| s.italic = true))
@@ -426,7 +504,8 @@ impl<'a> Writer<'a> {
                     ..cx.style
                 };
                 self.use_text(text, cx.lang, style, at);
-                let _ = write!(out, "<code>{}</code>", escape(text));
+                let text = self.page_starts.text(cx.translation, cx.node, text);
+                let _ = write!(out, "<code>{text}</code>");
             }
             InlineKind::Link {
                 url,
@@ -513,6 +592,10 @@ struct Context<'s> {
     prefix: &'static str,
     /// Han–Latin spacing the current inline needs: before it, after it.
     spacing: (bool, bool),
+    /// The text node of the current inline, if it is one.
+    node: Option<TextNode>,
+    /// Writing the translation of a bilingual chapter.
+    translation: bool,
     lang: Lang,
     style: TextStyle,
     /// Added to Markdown heading levels so the top level inside a chapter is h2.
@@ -533,6 +616,8 @@ impl<'s> Context<'s> {
             locator: Locator::new(source.path, source.text),
             prefix,
             spacing: (false, false),
+            node: None,
+            translation: false,
             lang: doc.lang,
             style: TextStyle::default(),
             shift: heading_shift(&doc.blocks),
@@ -570,10 +655,12 @@ fn bold() -> TextStyle {
     }
 }
 
-fn open_chapter(out: &mut String, title: &str) {
+/// Opens a chapter's section: the markers of print pages that start with
+/// it, and its title.
+fn open_chapter(out: &mut String, markers: &str, title: &str) {
     let _ = writeln!(
         out,
-        r#"<section epub:type="chapter" role="doc-chapter" aria-labelledby="chapter-title">"#
+        r#"<section epub:type="chapter" role="doc-chapter" aria-labelledby="chapter-title">{markers}"#
     );
     let _ = writeln!(
         out,

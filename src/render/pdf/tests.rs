@@ -71,6 +71,7 @@ const HEIGHT: f32 = 595.276;
 
 fn page(items: Vec<Item>) -> Page {
     Page {
+        start: None,
         width: WIDTH,
         height: HEIGHT,
         items,

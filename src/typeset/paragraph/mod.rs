@@ -26,6 +26,7 @@ use self::items::{Item, ItemKind, Options};
 use self::knuth_plass::Params;
 use self::shape::{invisible, Kind, Shaped};
 use crate::book::Lang;
+use crate::doc::TextNode;
 use crate::fonts::TextStyle;
 use crate::typeset::frame::TextRun;
 
@@ -43,6 +44,9 @@ pub struct Piece<'s> {
     pub tag: Option<u32>,
     /// Byte offset in the source file where this text starts (for error messages).
     pub source: usize,
+    /// The document's text node this text is (none for a list label or a
+    /// footnote mark): where the line starting in it starts.
+    pub node: Option<TextNode>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -81,6 +85,9 @@ pub struct Line {
     pub tags: Vec<(u32, f32, f32)>,
     /// Source offset of the line's first character.
     pub source: usize,
+    /// The first character the line shows of a document's text node, and
+    /// its byte in that node's text.
+    pub start: Option<(TextNode, usize)>,
 }
 
 /// Text that did not fit the measure: broken between arbitrary characters,
@@ -271,6 +278,13 @@ impl Layout<'_, '_> {
         self.pieces[piece].source + byte - self.shaped.piece_starts[piece]
     }
 
+    /// The text node a byte of the paragraph text belongs to, and its byte there.
+    fn node_at(&self, byte: usize) -> Option<(TextNode, usize)> {
+        let piece = self.shaped.piece_at(byte);
+        let node = self.pieces[piece].node?;
+        Some((node, byte - self.shaped.piece_starts[piece]))
+    }
+
     /// The bytes the boxes among `items` cover.
     fn bytes(&self, items: &[Item]) -> Option<Range<usize>> {
         let mut boxes = items.iter().filter(|i| i.kind == ItemKind::Box);
@@ -445,6 +459,10 @@ impl Layout<'_, '_> {
             || self.pieces.first().map_or(0, |p| p.source),
             |c| self.source(c.start as usize),
         );
+        let start = content
+            .iter()
+            .filter(|i| i.kind == ItemKind::Box)
+            .find_map(|i| self.node_at(shaped.clusters[i.c0 as usize].start as usize));
         let (mut ascent, mut descent) = (0.0f32, 0.0f32);
         for run in &out.runs {
             let (a, d) = self.fonts.metrics(run.face, run.size);
@@ -465,6 +483,7 @@ impl Layout<'_, '_> {
             descent,
             tags: out.tags,
             source,
+            start,
         }
     }
 }

@@ -30,6 +30,7 @@ fn piece(text: &str, lang: Lang) -> Piece<'_> {
         size: SIZE,
         tag: None,
         source: 0,
+        node: None,
     }
 }
 
