@@ -265,6 +265,21 @@ impl Document {
         )
     }
 
+    /// What to add to the document's Markdown heading levels so that its
+    /// top headings are level 2, under the chapter's title.
+    pub fn heading_shift(&self) -> i16 {
+        let top = self
+            .blocks
+            .iter()
+            .filter_map(|b| match b.kind {
+                BlockKind::Heading { level, .. } => Some(level),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(2);
+        2 - i16::from(top)
+    }
+
     /// Calls `f` on every inline sequence of the document, blocks in order.
     pub fn for_each_inlines_mut(&mut self, f: &mut impl FnMut(&mut Vec<Inline>)) {
         for block in &mut self.blocks {

@@ -128,6 +128,23 @@ impl TextCount {
     }
 }
 
+/// Escapes text for XML content and attribute values.
+pub fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            // Cleaned from the sources with a warning; never in the markup.
+            c if is_forbidden_control(c) => out.push(replace_control(c)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::book::Lang;
 use crate::doc::PageStart;
 use crate::fonts::Face;
 
@@ -18,6 +19,88 @@ pub struct Pages {
     pub outline: Vec<OutlineItem>,
     /// Page-number styles, by the first page (0-based) they apply from.
     pub labels: Vec<LabelRange>,
+    /// The book's logical structure, for a tagged PDF: every element after
+    /// its parent, siblings in reading order; the first is the document.
+    /// Text runs and images name the element they belong to.
+    pub elements: Vec<Element>,
+}
+
+/// An index into [`Pages::elements`].
+pub type ElementId = u32;
+
+/// One element of the logical structure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Element {
+    pub role: Role,
+    /// `None` for the document only.
+    pub parent: Option<ElementId>,
+    /// Its child elements, in reading order.
+    pub children: Vec<ElementId>,
+    /// A figure's text alternative; what a link leads to.
+    pub alt: Option<String>,
+    /// Where the element's language differs from the book's.
+    pub lang: Option<Lang>,
+}
+
+/// What an element is: the standard structure types of ISO 32000-1 §14.8.4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Document,
+    /// A chapter, or the contents.
+    Sect,
+    /// One language's text of a bilingual chapter.
+    Div,
+    /// Headings, by level: 1 for titles.
+    H(u8),
+    P,
+    BlockQuote,
+    Code,
+    L,
+    LI,
+    Lbl,
+    LBody,
+    Table,
+    TR,
+    TH,
+    TD,
+    Figure,
+    Note,
+    Link,
+    TOC,
+    TOCI,
+}
+
+impl Role {
+    /// The structure type's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Document => "Document",
+            Role::Sect => "Sect",
+            Role::Div => "Div",
+            Role::H(1) => "H1",
+            Role::H(2) => "H2",
+            Role::H(3) => "H3",
+            Role::H(4) => "H4",
+            Role::H(5) => "H5",
+            Role::H(_) => "H6",
+            Role::P => "P",
+            Role::BlockQuote => "BlockQuote",
+            Role::Code => "Code",
+            Role::L => "L",
+            Role::LI => "LI",
+            Role::Lbl => "Lbl",
+            Role::LBody => "LBody",
+            Role::Table => "Table",
+            Role::TR => "TR",
+            Role::TH => "TH",
+            Role::TD => "TD",
+            Role::Figure => "Figure",
+            Role::Note => "Note",
+            Role::Link => "Link",
+            Role::TOC => "TOC",
+            Role::TOCI => "TOCI",
+        }
+    }
 }
 
 impl Pages {
@@ -62,11 +145,14 @@ pub enum Item {
     Image {
         rect: Rect,
         image: Arc<ImageData>,
+        /// Its figure; `None`: decoration.
+        element: Option<ElementId>,
     },
-    /// A clickable area.
+    /// A clickable area, with its link element.
     Link {
         rect: Rect,
         target: LinkTarget,
+        element: Option<ElementId>,
     },
 }
 
@@ -82,6 +168,9 @@ pub struct TextRun {
     /// The source text of every glyph, one after another.
     pub text: String,
     pub glyphs: Vec<Glyph>,
+    /// The element the run's text belongs to; `None` for page furniture
+    /// (running heads, folios, leaders).
+    pub element: Option<ElementId>,
 }
 
 impl TextRun {
@@ -93,6 +182,7 @@ impl TextRun {
             y,
             text: String::new(),
             glyphs: Vec::new(),
+            element: None,
         }
     }
 

@@ -1,9 +1,10 @@
 //! Pages around the chapters: half-title, title page, colophon, contents;
 //! and what every page carries: running heads and folios.
 
-use super::frame::{Item, LinkTarget, Rect, TextRun};
+use super::frame::{ElementId, Item, LinkTarget, Rect, Role, TextRun};
 use super::paginate::{PageBuild, PageKind};
 use super::paragraph::{set_paragraph, ParagraphSpec, Piece, ShapingFonts};
+use super::structure::Structure;
 use super::theme::Theme;
 use crate::book::Lang;
 use crate::fonts::TextStyle;
@@ -14,6 +15,8 @@ pub struct Lines<'a> {
     pub theme: &'a Theme,
     pub lang: Lang,
     pub han_in_english: Lang,
+    /// The book's logical structure.
+    pub structure: Structure,
 }
 
 impl Lines<'_> {
@@ -40,7 +43,9 @@ impl Lines<'_> {
             .shape_line(&pieces, self.lang, self.han_in_english)
     }
 
-    /// Draws `text` with its left end at `x` on baseline `y`; returns its width.
+    /// Draws `text` of `element` (`None`: furniture) with its left end at
+    /// `x` on baseline `y`; returns its width.
+    #[allow(clippy::too_many_arguments)] // the text, its look, its place
     pub fn at(
         &self,
         page: &mut PageBuild,
@@ -49,14 +54,17 @@ impl Lines<'_> {
         bold: bool,
         x: f32,
         y: f32,
+        element: Option<ElementId>,
     ) -> f32 {
         let (runs, width) = self.shape(text, size, bold);
-        draw_runs(page, runs, x, y);
+        draw_runs(page, runs, x, y, element);
         width
     }
 
-    /// Draws `text` centred on the text block of page `index`, broken at the
-    /// measure; returns the baseline after the last line.
+    /// Draws `text`, a new element of `role` in `parent` (or furniture),
+    /// centred on the text block of page `index`, broken at the measure;
+    /// returns the baseline after the last line.
+    #[allow(clippy::too_many_arguments)] // the text, its look, its place, its element
     pub fn centred(
         &self,
         page: &mut PageBuild,
@@ -65,11 +73,14 @@ impl Lines<'_> {
         size: f32,
         bold: bool,
         y: f32,
+        element: Option<(Role, ElementId)>,
     ) -> f32 {
         let t = self.theme;
         let mut y = y;
+        let element = element.map(|(role, parent)| self.structure.add(role, parent));
         for (runs, width) in self.set(text, size, bold, t.measure()) {
-            draw_runs(page, runs, t.left(index) + (t.measure() - width) / 2.0, y);
+            let x = t.left(index) + (t.measure() - width) / 2.0;
+            draw_runs(page, runs, x, y, element);
             y += size * 1.4;
         }
         y
@@ -96,10 +107,11 @@ impl Lines<'_> {
     }
 }
 
-fn draw_runs(page: &mut PageBuild, runs: Vec<TextRun>, x: f32, y: f32) {
+fn draw_runs(page: &mut PageBuild, runs: Vec<TextRun>, x: f32, y: f32, element: Option<ElementId>) {
     for mut run in runs {
         run.x += x;
         run.y += y;
+        run.element = element;
         page.items.push(Item::Text(run));
     }
 }
@@ -112,8 +124,9 @@ pub struct FrontMatter<'a> {
     pub colophon: &'a [String],
 }
 
-/// Half-title, blank, title page, colophon: pages i–iv.
-pub fn front_pages(lines: &Lines, front: &FrontMatter) -> Vec<PageBuild> {
+/// Half-title, blank, title page, colophon: pages i–iv. The title page and
+/// the colophon are elements of `section`; the half-title is furniture.
+pub fn front_pages(lines: &Lines, front: &FrontMatter, section: ElementId) -> Vec<PageBuild> {
     let t = lines.theme;
     let mut pages = Vec::new();
 
@@ -125,6 +138,7 @@ pub fn front_pages(lines: &Lines, front: &FrontMatter) -> Vec<PageBuild> {
         t.body_size * 1.5,
         true,
         t.page_height * 0.3,
+        None,
     );
     pages.push(half_title);
     pages.push(PageBuild::new(PageKind::Blank));
@@ -137,6 +151,7 @@ pub fn front_pages(lines: &Lines, front: &FrontMatter) -> Vec<PageBuild> {
         t.body_size * 2.2,
         true,
         t.page_height * 0.28,
+        Some((Role::H(1), section)),
     );
     if let Some(subtitle) = front.subtitle {
         lines.centred(
@@ -146,6 +161,7 @@ pub fn front_pages(lines: &Lines, front: &FrontMatter) -> Vec<PageBuild> {
             t.body_size * 1.3,
             false,
             y + t.body_size * 1.5,
+            Some((Role::P, section)),
         );
     }
     lines.centred(
@@ -155,6 +171,7 @@ pub fn front_pages(lines: &Lines, front: &FrontMatter) -> Vec<PageBuild> {
         t.body_size * 1.2,
         false,
         t.page_height * 0.62,
+        Some((Role::P, section)),
     );
     pages.push(title);
 
@@ -162,8 +179,9 @@ pub fn front_pages(lines: &Lines, front: &FrontMatter) -> Vec<PageBuild> {
     let size = t.small_size;
     let mut y = t.page_height - t.bottom - front.colophon.len() as f32 * size * 2.4;
     for line in front.colophon {
+        let element = lines.structure.add(Role::P, section);
         for (runs, _) in lines.set(line, size, false, t.measure()) {
-            draw_runs(&mut colophon, runs, t.left(3), y);
+            draw_runs(&mut colophon, runs, t.left(3), y, Some(element));
             y += size * 1.5;
         }
         y += size * 0.6;
@@ -181,14 +199,18 @@ pub struct TocEntry {
     /// Right end of the title's last line.
     pub title_end: f32,
     pub indent: f32,
+    /// Its TOCI element: the page number is its text too.
+    pub element: ElementId,
 }
 
-/// Sets the contents from the next recto page: `entries` are (depth, title, target).
+/// Sets the contents from the next recto page: `entries` are (depth,
+/// title, target). Its heading and its TOC are elements of `section`.
 pub fn contents_pages(
     lines: &Lines,
     heading: &str,
     entries: &[(usize, String, usize)],
     pages: &mut Vec<PageBuild>,
+    section: ElementId,
 ) -> Vec<TocEntry> {
     let t = lines.theme;
     if pages.len() % 2 == 1 {
@@ -204,7 +226,9 @@ pub fn contents_pages(
         true,
         t.left(index),
         y,
+        Some(lines.structure.add(Role::H(1), section)),
     );
+    let toc = lines.structure.add(Role::TOC, section);
     y += t.leading * 2.5;
     let number_room = t.body_size * 3.0;
     let mut placed = Vec::new();
@@ -240,10 +264,11 @@ pub fn contents_pages(
         }
         let mut end = 0.0;
         let first_y = y;
+        let item = lines.structure.add(Role::TOCI, toc);
         for (runs, width, turnover) in &parts {
             let x = indent + if *turnover { hang } else { 0.0 };
             end = x + *width;
-            draw_runs(&mut page, runs.clone(), t.left(index) + x, y);
+            draw_runs(&mut page, runs.clone(), t.left(index) + x, y, Some(item));
             y += if *depth == 0 {
                 t.leading
             } else {
@@ -251,7 +276,9 @@ pub fn contents_pages(
             };
         }
         let height = y - first_y;
-        let link = page.items.len();
+        let link = lines.structure.add(Role::Link, item);
+        lines.structure.set_alt(link, title.replace('\n', " "));
+        let link_index = page.items.len();
         page.items.push(Item::Link {
             rect: Rect {
                 x: t.left(index) + indent,
@@ -263,10 +290,11 @@ pub fn contents_pages(
                 page: *target,
                 y: 0.0,
             },
+            element: Some(link),
         });
         placed.push(TocEntry {
             page: index,
-            link,
+            link: link_index,
             y: y - if *depth == 0 {
                 t.leading
             } else {
@@ -274,6 +302,7 @@ pub fn contents_pages(
             },
             title_end: t.left(index) + end,
             indent,
+            element: item,
         });
     }
     pages.push(page);
@@ -319,11 +348,7 @@ pub fn fill_contents(
         let page = &mut pages[entry.page];
         let right = t.left(entry.page) + t.measure();
         let (runs, width) = lines.shape(label, size, false);
-        for mut run in runs {
-            run.x += right - width;
-            run.y += entry.y;
-            page.items.push(Item::Text(run));
-        }
+        draw_runs(page, runs, right - width, entry.y, Some(entry.element));
         // Dot leaders on a fixed pitch, so they line up from entry to entry.
         let pitch = size * 0.6;
         let (dot, _) = lines.shape(".", size, false);
@@ -374,6 +399,7 @@ pub fn running_heads(
                 false,
                 t.left(index) + (t.measure() - width) / 2.0,
                 y,
+                None,
             );
         }
         if matches!(page.kind, PageKind::Body(_) | PageKind::Opening(_))
@@ -389,6 +415,7 @@ pub fn running_heads(
                 false,
                 t.left(index) + (t.measure() - width) / 2.0,
                 y,
+                None,
             );
         }
     }

@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::frame::{ImageData, LinkTarget, Rect, TextRun};
+use super::frame::{ElementId, ImageData, LinkTarget, Rect, Role, TextRun};
 use super::paragraph::{set_paragraph, Line, ParagraphSpec, Piece, ShapingFonts};
+use super::structure::{Structure, DOCUMENT};
 use super::theme::Theme;
 use crate::book::Lang;
 use crate::doc::Locator;
@@ -19,10 +20,28 @@ use crate::fonts::TextStyle;
 pub enum Drawn {
     Runs(Vec<TextRun>),
     Rule(Rect),
-    Image(Rect, Arc<ImageData>),
-    Link(Rect, LinkTarget),
+    /// An image, with its figure element.
+    Image(Rect, Arc<ImageData>, Option<ElementId>),
+    /// A link area, with its link element.
+    Link(Rect, LinkTarget, Option<ElementId>),
     /// A footnote mark, linked to its note once the page's notes are placed.
-    FootnoteLink(Rect, usize),
+    FootnoteLink(Rect, usize, Option<ElementId>),
+}
+
+impl Placed {
+    /// The line as page furniture: its text and links in no element.
+    pub fn into_furniture(mut self) -> Placed {
+        for drawn in &mut self.drawn {
+            match drawn {
+                Drawn::Runs(runs) => tag_runs(runs, None),
+                Drawn::Image(_, _, element)
+                | Drawn::Link(_, _, element)
+                | Drawn::FootnoteLink(_, _, element) => *element = None,
+                Drawn::Rule(_) => {}
+            }
+        }
+        self
+    }
 }
 
 /// One unbreakable line (or row, or image) of a chunk.
@@ -106,14 +125,27 @@ pub struct Layout<'a> {
     /// and leave it short. Chinese in a bilingual column.
     pub solid: bool,
     /// Setting a paragraph: its images are collected here (URL, source
-    /// offset), to follow it as figures, instead of set as their alt text.
-    figures: Option<Vec<(String, usize)>>,
+    /// offset, text alternative), to follow it as figures, instead of set
+    /// as their alt text.
+    figures: Option<Vec<(String, usize, Option<String>)>>,
+    /// The source file's text.
+    source_text: &'a str,
     /// Added to footnote numbers, so two documents on one page keep theirs apart.
     pub footnote_offset: usize,
     /// Where in the source a warning points.
     locator: Locator<'a>,
     /// Setting the translation of a bilingual chapter.
     translation: bool,
+    /// The book's logical structure, which this layout adds to.
+    pub structure: Structure,
+    /// The element new elements go in.
+    pub parent: ElementId,
+    /// The element the text being set belongs to (`None`: decoration).
+    element: Option<ElementId>,
+    /// Added to Markdown heading levels, so a chapter's top headings are H2.
+    heading_shift: i16,
+    /// The level of the last heading (1: the title), so none skips a level.
+    last_heading: u8,
 }
 
 const BULLET: &str = "•";
@@ -159,16 +191,83 @@ impl<'a> Layout<'a> {
             figures: None,
             footnote_offset: 0,
             locator: Locator::new(source, source_text),
+            source_text,
             translation: false,
+            structure: Structure::default(),
+            parent: DOCUMENT,
+            element: None,
+            heading_shift: 0,
+            last_heading: 1,
         }
+    }
+
+    /// Adds an element of `role` in the current one.
+    fn open(&mut self, role: Role) -> ElementId {
+        self.structure.add(role, self.parent)
+    }
+
+    /// Runs `f` with `parent` as the element new elements go in.
+    fn inside<R>(&mut self, parent: ElementId, f: impl FnOnce(&mut Self) -> R) -> R {
+        let saved = std::mem::replace(&mut self.parent, parent);
+        let out = f(self);
+        self.parent = saved;
+        out
+    }
+
+    /// Runs `f` to set the text of a new element of `role`.
+    fn leaf<R>(&mut self, role: Role, f: impl FnOnce(&mut Self) -> R) -> R {
+        let id = self.open(role);
+        let saved = self.element.replace(id);
+        let out = self.inside(id, f);
+        self.element = saved;
+        out
+    }
+
+    /// The text alternative of an image set as a figure: its alt text; its
+    /// file name if it has none; `None` if it is marked decorative.
+    fn figure_alt(&self, image: &Inline) -> Option<String> {
+        let InlineKind::Image { url, alt, .. } = &image.kind else {
+            return None;
+        };
+        let text = crate::doc::plain_text(alt).trim().to_owned();
+        if !text.is_empty() {
+            Some(text)
+        } else if crate::doc::is_decorative(self.source_text, &image.span) {
+            None
+        } else {
+            Some(url.rsplit('/').next().unwrap_or(url).to_owned())
+        }
+    }
+
+    /// A link element in the text being set, leading to `alt`.
+    fn link_element(&mut self, alt: String) -> Option<ElementId> {
+        let text = self.element?;
+        let link = self.structure.add(Role::Link, text);
+        self.structure.set_alt(link, alt);
+        Some(link)
+    }
+
+    /// The heading role of a Markdown heading of `level`: as in the EPUB, a
+    /// chapter's top headings are H2 (the title is H1), and none is more
+    /// than one level below the heading before it.
+    fn heading_role(&mut self, level: u8) -> Role {
+        let level = (i16::from(level) + self.heading_shift).clamp(2, 6) as u8;
+        let level = level.min(self.last_heading + 1);
+        self.last_heading = level;
+        Role::H(level)
     }
 
     /// Sets a whole chapter: title, blocks, footnotes.
     pub fn chapter(mut self, doc: &Document, title: &str) -> (ChapterLayout, Diagnostics) {
         let t = self.theme;
         let size = t.body_size * 1.6;
+        let sect = self.open(Role::Sect);
+        self.parent = sect;
+        self.heading_shift = doc.heading_shift();
         let pieces = [self.piece(title, self.lang, bold(), size, 0)];
-        let mut title_lines = self.set(&pieces, self.measure, 0.0, false, size * 1.35);
+        let mut title_lines = self.leaf(Role::H(1), |s| {
+            s.set(&pieces, s.measure, 0.0, false, size * 1.35)
+        });
         if let Some(first) = title_lines.first_mut() {
             first.anchor = Some(Anchor {
                 chapter: self.chapter,
@@ -283,19 +382,11 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn place_line(&self, line: Line, indent: f32, leading: f32, measure: f32) -> Placed {
+    fn place_line(&mut self, line: Line, indent: f32, leading: f32, measure: f32) -> Placed {
         let mut drawn = Vec::new();
-        let runs: Vec<TextRun> = line
-            .runs
-            .iter()
-            .cloned()
-            .map(|mut r| {
-                r.x += indent;
-                r
-            })
-            .collect();
-        drawn.push(Drawn::Runs(runs));
         let mut footnotes = Vec::new();
+        // Where each link's text is, and its element.
+        let mut links = Vec::new();
         for &(tag, x0, x1) in &line.tags {
             let rect = Rect {
                 x: indent + x0,
@@ -305,16 +396,31 @@ impl<'a> Layout<'a> {
             };
             match decode_tag(tag) {
                 Tag::Link(i) => {
-                    if let Some(target) = self.links.get(i) {
-                        drawn.push(Drawn::Link(rect, target.clone()));
+                    if let Some(target) = self.links.get(i).cloned() {
+                        let link = self.link_element(match &target {
+                            LinkTarget::Uri(uri) => uri.clone(),
+                            LinkTarget::Internal { .. } => String::new(),
+                        });
+                        links.push((x0, x1, link));
+                        drawn.push(Drawn::Link(rect, target, link));
                     }
                 }
                 Tag::Footnote(n) => {
                     footnotes.push(n);
-                    drawn.push(Drawn::FootnoteLink(rect, n));
+                    let link = self.link_element((n - self.footnote_offset).to_string());
+                    links.push((x0, x1, link));
+                    drawn.push(Drawn::FootnoteLink(rect, n, link));
                 }
             }
         }
+        let runs: Vec<TextRun> = (line.runs.iter())
+            .flat_map(|run| split_at_links(run, &links, self.element))
+            .map(|mut r| {
+                r.x += indent;
+                r
+            })
+            .collect();
+        drawn.insert(0, Drawn::Runs(runs));
         Placed {
             advance: leading,
             above: line.ascent,
@@ -343,7 +449,10 @@ impl<'a> Layout<'a> {
                 let style = bold();
                 let pieces = self.pieces(content, style, size, false);
                 let leading = grid_multiple(size * 1.4, t.leading);
-                let mut lines = self.set_spec(&pieces, self.measure, indent, 0.0, false, leading);
+                let role = self.heading_role(*level);
+                let mut lines = self.leaf(role, |s| {
+                    s.set_spec(&pieces, s.measure, indent, 0.0, false, leading)
+                });
                 // A heading's own lines are set close; the text after it
                 // goes back to the grid.
                 for line in lines.iter_mut().skip(1) {
@@ -374,12 +483,13 @@ impl<'a> Layout<'a> {
                 });
             }
             BlockKind::Paragraph(content) => {
-                if let [Inline {
+                if let [image @ Inline {
                     kind: InlineKind::Image { url, .. },
                     span,
                 }] = content.as_slice()
                 {
-                    out.push(self.figure(url, span.start, indent));
+                    let alt = self.figure_alt(image);
+                    out.push(self.figure(url, span.start, indent, alt));
                     return;
                 }
                 let first_indent = if self.lang.is_chinese() || !self.after_heading {
@@ -411,15 +521,22 @@ impl<'a> Layout<'a> {
                 } else {
                     (BULLET, t.body_size)
                 };
+                let list = self.open(Role::L);
                 for (i, item) in items.iter().enumerate() {
                     let (marker, size) = match start {
                         Some(n) => (format!("{}.", n + i as u64), t.body_size),
                         None => (bullet.to_string(), bullet_size),
                     };
+                    let (label, body) = self.inside(list, |s| {
+                        let item = s.open(Role::LI);
+                        s.inside(item, |s| (s.open(Role::Lbl), s.open(Role::LBody)))
+                    });
                     let first = out.len();
-                    for block in item {
-                        self.block_in_item(block, inner, out);
-                    }
+                    self.inside(body, |s| {
+                        for block in item {
+                            s.block_in_item(block, inner, out);
+                        }
+                    });
                     // An empty item is an empty line, to show its marker; so
                     // is one whose first line has a nested list's marker
                     // where this one would go (nested past the indent cap).
@@ -455,9 +572,10 @@ impl<'a> Layout<'a> {
                             source: block.span.start,
                             node: None,
                         }];
-                        let (runs, width) =
+                        let (mut runs, width) =
                             self.fonts
                                 .shape_line(&pieces, self.lang, self.han_in_english);
+                        tag_runs(&mut runs, Some(label));
                         let x = inner - width - t.body_size * 0.4;
                         // A smaller mark is raised to the middle of the line's
                         // characters (0.38 em above the baseline).
@@ -474,14 +592,20 @@ impl<'a> Layout<'a> {
             BlockKind::BlockQuote(blocks) => {
                 let start = out.len();
                 let inner = self.deeper(indent, t.body_size * 2.0, block.span.start);
-                for inner_block in blocks {
-                    self.block(inner_block, inner, out);
-                }
+                let quote = self.open(Role::BlockQuote);
+                self.inside(quote, |s| {
+                    for inner_block in blocks {
+                        s.block(inner_block, inner, out);
+                    }
+                });
                 if let Some(chunk) = out.get_mut(start) {
                     chunk.space_before = t.leading * 0.5;
                 }
             }
-            BlockKind::CodeBlock { text, .. } => out.push(self.code(text, indent, &block.span)),
+            BlockKind::CodeBlock { text, .. } => {
+                let chunk = self.leaf(Role::Code, |s| s.code(text, indent, &block.span));
+                out.push(chunk);
+            }
             BlockKind::Table {
                 alignments,
                 header,
@@ -550,15 +674,17 @@ impl<'a> Layout<'a> {
         out: &mut Vec<Chunk>,
     ) {
         self.figures = Some(Vec::new());
-        let lines = self.paragraph_lines(content, indent, first_indent);
+        let lines = self.leaf(Role::P, |s| {
+            s.paragraph_lines(content, indent, first_indent)
+        });
         let figures = self.figures.take().unwrap_or_default();
         out.push(Chunk {
             lines,
             splittable: true,
             ..Chunk::default()
         });
-        for (url, at) in figures {
-            out.push(self.figure(&url, at, indent));
+        for (url, at, alt) in figures {
+            out.push(self.figure(&url, at, indent, alt));
         }
     }
 
@@ -685,8 +811,13 @@ impl<'a> Layout<'a> {
                     };
                     self.push_pieces(content, style, size, tag, tags, out);
                 }
-                InlineKind::Image { url, alt, .. } => match &mut self.figures {
-                    Some(figures) => figures.push((url.clone(), inline.span.start)),
+                InlineKind::Image { url, alt, .. } => match &self.figures {
+                    Some(_) => {
+                        let alt = self.figure_alt(inline);
+                        if let Some(figures) = &mut self.figures {
+                            figures.push((url.clone(), inline.span.start, alt));
+                        }
+                    }
                     None => {
                         // An image's text is its alt text, which the EPUB
                         // keeps in an attribute: no page starts in it.
@@ -714,7 +845,7 @@ impl<'a> Layout<'a> {
     }
 
     /// An image as a block of its own, scaled to the measure.
-    fn figure(&mut self, url: &str, at: usize, indent: f32) -> Chunk {
+    fn figure(&mut self, url: &str, at: usize, indent: f32, alt: Option<String>) -> Chunk {
         let t = self.theme;
         let decoded = crate::assets::load_pixels(self.library_root, self.source, url);
         let image = match decoded {
@@ -747,10 +878,15 @@ impl<'a> Layout<'a> {
             height: image.height(),
             rgb: image.into_raw(),
         });
+        let figure = alt.map(|alt| {
+            let figure = self.open(Role::Figure);
+            self.structure.set_alt(figure, alt);
+            figure
+        });
         let line = Placed {
             advance: height,
             above: height,
-            drawn: vec![Drawn::Image(rect, data)],
+            drawn: vec![Drawn::Image(rect, data, figure)],
             ..Placed::default()
         };
         Chunk {
@@ -795,9 +931,10 @@ impl<'a> Layout<'a> {
                     source,
                     node: None,
                 }];
-                let (runs, width) = self
-                    .fonts
-                    .shape_line(&pieces, self.lang, self.han_in_english);
+                let (mut runs, width) =
+                    self.fonts
+                        .shape_line(&pieces, self.lang, self.han_in_english);
+                tag_runs(&mut runs, self.element);
                 let mut drawn = vec![Drawn::Runs(shift(runs, indent))];
                 if continued {
                     let marker = [Piece {
@@ -874,7 +1011,11 @@ impl<'a> Layout<'a> {
             let part = |row: &[Vec<Inline>]| start.min(row.len())..(start + fit).min(row.len());
             let rows: Vec<&[Vec<Inline>]> = rows.iter().map(|r| &r[part(r)]).collect();
             let alignments = &alignments[start.min(alignments.len())..];
-            out.push(self.table_part(alignments, &header[part(header)], &rows, indent));
+            let table = self.open(Role::Table);
+            let chunk = self.inside(table, |s| {
+                s.table_part(alignments, &header[part(header)], &rows, indent)
+            });
+            out.push(chunk);
         }
     }
 
@@ -994,18 +1135,24 @@ impl<'a> Layout<'a> {
         let pad = size * 0.5;
         let mut x = indent;
         let mut cells = Vec::new();
+        let tr = self.open(Role::TR);
+        let cell_role = if is_header { Role::TH } else { Role::TD };
         for (i, width) in widths.iter().enumerate() {
             let content: &[Inline] = row.get(i).map_or(&[], Vec::as_slice);
-            let pieces = self.pieces(content, style, size, true);
             self.in_table = true;
-            let lines = self.set_spec(
-                &pieces,
-                *width - 2.0 * pad,
-                0.0,
-                0.0,
-                false,
-                t.small_leading,
-            );
+            let lines = self.inside(tr, |s| {
+                s.leaf(cell_role, |s| {
+                    let pieces = s.pieces(content, style, size, true);
+                    s.set_spec(
+                        &pieces,
+                        *width - 2.0 * pad,
+                        0.0,
+                        0.0,
+                        false,
+                        t.small_leading,
+                    )
+                })
+            });
             self.in_table = false;
             let offset = |line: &Placed| {
                 let line_width: f32 = line.records.first().map_or(0.0, |r| r.2);
@@ -1044,7 +1191,10 @@ impl<'a> Layout<'a> {
     fn footnotes(&mut self, doc: &Document) -> BTreeMap<usize, Vec<Placed>> {
         doc.footnote_definitions()
             .into_iter()
-            .map(|(number, blocks)| (number + self.footnote_offset, self.footnote(number, blocks)))
+            .map(|(number, blocks)| {
+                let lines = self.leaf(Role::Note, |s| s.footnote(number, blocks));
+                (number + self.footnote_offset, lines)
+            })
             .collect()
     }
 
@@ -1163,9 +1313,10 @@ fn raise(line: &mut Placed, dy: f32) {
     for drawn in &mut line.drawn {
         match drawn {
             Drawn::Runs(runs) => runs.iter_mut().for_each(|r| r.y -= dy),
-            Drawn::Rule(r) | Drawn::Image(r, _) | Drawn::Link(r, _) | Drawn::FootnoteLink(r, _) => {
-                r.y -= dy
-            }
+            Drawn::Rule(r)
+            | Drawn::Image(r, ..)
+            | Drawn::Link(r, ..)
+            | Drawn::FootnoteLink(r, ..) => r.y -= dy,
         }
     }
     line.above += dy;
@@ -1288,10 +1439,10 @@ fn row_slice(
         for drawn in line.drawn {
             placed.drawn.push(match drawn {
                 Drawn::Runs(runs) => Drawn::Runs(move_runs(runs, x, baseline)),
-                Drawn::Link(mut r, target) => {
+                Drawn::Link(mut r, target, link) => {
                     r.x += x;
                     r.y += baseline;
-                    Drawn::Link(r, target)
+                    Drawn::Link(r, target, link)
                 }
                 other => other,
             });
@@ -1363,11 +1514,27 @@ pub fn bilingual_chapter<'a>(
     let (en_doc, en_title) = english;
     let (zh_doc, zh_title) = chinese;
 
+    // A section of the chapter's titles, then a division per language.
+    zh.structure = en.structure.clone();
+    let sect = en.open(Role::Sect);
+    en.parent = sect;
+    zh.parent = sect;
+    en.heading_shift = en_doc.heading_shift();
+    zh.heading_shift = zh_doc.heading_shift();
+    en.parent = en.open(Role::Div);
+    zh.parent = zh.open(Role::Div);
+    en.structure.set_lang(en.parent, en_doc.lang);
+    zh.structure.set_lang(zh.parent, zh_doc.lang);
     let size = t.body_size * 1.6;
     let pieces = [en.piece(en_title, en.lang, bold(), size, 0)];
-    let mut title = en.set(&pieces, t.measure(), 0.0, false, size * 1.35);
+    let mut title = en.leaf(Role::H(1), |s| {
+        s.set(&pieces, t.measure(), 0.0, false, size * 1.35)
+    });
     let pieces = [zh.piece(zh_title, zh.lang, bold(), size * 0.8, 0)];
-    title.extend(zh.set(&pieces, t.measure(), 0.0, false, size * 1.2));
+    let zh_title_lines = zh.leaf(Role::H(1), |s| {
+        s.set(&pieces, t.measure(), 0.0, false, size * 1.2)
+    });
+    title.extend(zh_title_lines);
     if let Some(first) = title.first_mut() {
         first.anchor = Some(Anchor {
             chapter: en.chapter,
@@ -1382,9 +1549,11 @@ pub fn bilingual_chapter<'a>(
     }
 
     let mut footnotes = BTreeMap::new();
+    let notes_from = en.structure.len();
     for (layout, doc) in [(&mut en, en_doc), (&mut zh, zh_doc)] {
         footnotes.extend(layout.footnotes(doc));
     }
+    let notes = notes_from..en.structure.len();
 
     let (pairs, matched) = crate::doc::align(&en_doc.blocks, &zh_doc.blocks);
     let mut chunks = Vec::new();
@@ -1436,6 +1605,13 @@ pub fn bilingual_chapter<'a>(
         }
     }
     en.unreferenced_footnotes(&footnotes, &mut chunks);
+    // In reading order, the notes follow the text.
+    for id in notes {
+        let parent = en.structure.parent_of(id);
+        if parent == Some(en.parent) || parent == Some(zh.parent) {
+            en.structure.move_last(id);
+        }
+    }
     let mut diagnostics = std::mem::take(&mut en.diagnostics);
     diagnostics.extend(std::mem::take(&mut zh.diagnostics));
     let layout = ChapterLayout {
@@ -1506,6 +1682,46 @@ pub(super) fn with_nested_footnotes(
     notes
 }
 
+/// `run` as the text of `element`, split where the text of a link starts
+/// and ends (a link's extent on the line, and its element): its glyphs are
+/// the link element's. A glyph that copies as nothing (a mark, a break
+/// hyphen) goes with the glyph before it.
+fn split_at_links(
+    run: &TextRun,
+    links: &[(f32, f32, Option<ElementId>)],
+    element: Option<ElementId>,
+) -> Vec<TextRun> {
+    let element_at = |glyph: &super::frame::Glyph| {
+        let x = run.x + glyph.x;
+        (links.iter())
+            .find(|(x0, x1, _)| x >= x0 - 0.01 && x < x1 - 0.01)
+            .map_or(element, |&(_, _, link)| link.or(element))
+    };
+    let mut out: Vec<TextRun> = Vec::new();
+    for glyph in &run.glyphs {
+        let of = match out.last() {
+            Some(last) if glyph.text.is_empty() => last.element,
+            _ => element_at(glyph),
+        };
+        if out.last().is_none_or(|last| last.element != of) {
+            let mut part = TextRun::new(run.face, run.size, run.x, run.y);
+            part.element = of;
+            out.push(part);
+        }
+        if let Some(part) = out.last_mut() {
+            part.push(glyph.id, glyph.x, glyph.y, run.text_of(glyph));
+        }
+    }
+    out
+}
+
+/// Marks `runs` as the text of `element`.
+fn tag_runs(runs: &mut [TextRun], element: Option<ElementId>) {
+    for run in runs {
+        run.element = element;
+    }
+}
+
 fn flatten(chunks: Vec<Chunk>) -> Vec<Placed> {
     chunks
         .into_iter()
@@ -1545,9 +1761,9 @@ fn move_drawn(drawn: Drawn, dx: f32) -> Drawn {
     match drawn {
         Drawn::Runs(runs) => Drawn::Runs(move_runs(runs, dx, 0.0)),
         Drawn::Rule(r) => Drawn::Rule(r.moved(dx, 0.0)),
-        Drawn::Image(r, data) => Drawn::Image(r.moved(dx, 0.0), data),
-        Drawn::Link(r, target) => Drawn::Link(r.moved(dx, 0.0), target),
-        Drawn::FootnoteLink(r, n) => Drawn::FootnoteLink(r.moved(dx, 0.0), n),
+        Drawn::Image(r, data, figure) => Drawn::Image(r.moved(dx, 0.0), data, figure),
+        Drawn::Link(r, target, link) => Drawn::Link(r.moved(dx, 0.0), target, link),
+        Drawn::FootnoteLink(r, n, link) => Drawn::FootnoteLink(r.moved(dx, 0.0), n, link),
     }
 }
 

@@ -11,6 +11,7 @@ mod front;
 mod layout;
 mod paginate;
 pub mod paragraph;
+mod structure;
 mod theme;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -20,12 +21,14 @@ use crate::error::Diagnostics;
 use crate::fonts::Fonts;
 use crate::volume::Book;
 use crate::words::{colophon_lines, Words};
+use frame::Role;
 use frame::{Item, LabelRange, LabelStyle, OutlineItem, Pages};
 pub use front::roman;
 use front::{contents_pages, fill_contents, front_pages, running_heads, FrontMatter, Lines};
 use layout::{bilingual_chapter, Drawn, Layout};
 use paginate::{PageKind, Paginator};
 use paragraph::ShapingFonts;
+use structure::{Structure, DOCUMENT};
 pub use theme::{PageSize, Theme};
 
 /// Typesets `book` with `theme`: front matter, contents, chapters.
@@ -33,11 +36,17 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
     let shaping = ShapingFonts::new(fonts);
     let lang = book.lang;
     let words = Words::of(lang);
+    // The front matter's sections come first in reading order, though
+    // they are set after the chapters (the colophon names their fonts).
+    let structure = Structure::default();
+    let title_section = structure.add(Role::Sect, DOCUMENT);
+    let contents_section = structure.add(Role::Sect, DOCUMENT);
     let lines = Lines {
         fonts: &shaping,
         theme,
         lang,
         han_in_english: book.han_in_english,
+        structure: structure.clone(),
     };
 
     let mut diagnostics = Diagnostics::default();
@@ -45,7 +54,7 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
     for (i, chapter) in book.chapters.iter().enumerate() {
         let layout = |chapter: &'b crate::volume::Chapter<'b>| {
             let article = chapter.article;
-            Layout::new(
+            let mut layout = Layout::new(
                 &shaping,
                 theme,
                 book.han_in_english,
@@ -54,7 +63,9 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
                 &book.library_root,
                 i,
                 chapter.doc.lang,
-            )
+            );
+            layout.structure = structure.clone();
+            layout
         };
         let (layout, found) = match &chapter.translation {
             None => layout(chapter).chapter(&chapter.doc, &chapter.title),
@@ -114,7 +125,7 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         author: &book.author,
         colophon: &colophon,
     };
-    let mut pages = front_pages(&lines, &front);
+    let mut pages = front_pages(&lines, &front, title_section);
     let entries: Vec<(usize, String, usize)> = book
         .chapters
         .iter()
@@ -128,7 +139,13 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
             (0, title, i)
         })
         .collect();
-    let toc = contents_pages(&lines, words.contents, &entries, &mut pages);
+    let toc = contents_pages(
+        &lines,
+        words.contents,
+        &entries,
+        &mut pages,
+        contents_section,
+    );
 
     let mut paginator = Paginator::new(theme, pages);
     let mut footnotes = BTreeMap::new();
@@ -212,6 +229,7 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         pages: pages.into_iter().map(|p| p.into_page(theme)).collect(),
         outline,
         labels: label_ranges,
+        elements: structure.elements(),
     };
     (pages, diagnostics)
 }

@@ -346,11 +346,13 @@ impl<'a> Paginator<'a> {
             match header {
                 Some(header) if first_segment => self.place_with_space(header, space),
                 Some(header) => {
-                    // Repeated, it is not where the page's text starts.
+                    // Repeated, it is not where the page's text starts, nor
+                    // text to read again: page furniture.
                     let repeated = Placed {
                         start: None,
                         ..header.clone()
-                    };
+                    }
+                    .into_furniture();
                     self.place_with_space(&repeated, space);
                 }
                 None => {}
@@ -447,7 +449,7 @@ impl<'a> Paginator<'a> {
         page.start = page.start.or(line.start);
         draw_placed(&mut page.items, &mut page.lines, line, left, y);
         for drawn in &line.drawn {
-            if let Drawn::FootnoteLink(r, n) = drawn {
+            if let Drawn::FootnoteLink(r, n, link) = drawn {
                 page.footnote_links.push((page.items.len(), *n));
                 let rect = r.moved(left, y);
                 page.items.push(Item::Link {
@@ -456,6 +458,7 @@ impl<'a> Paginator<'a> {
                         page: page_index,
                         y: 0.0,
                     },
+                    element: *link,
                 });
             }
         }
@@ -522,11 +525,13 @@ pub fn draw_placed(
                 }
             }
             Drawn::Rule(r) => items.push(Item::Rule(r.moved(left, y))),
-            Drawn::Image(r, data) => items.push(Item::Image {
+            Drawn::Image(r, data, figure) => items.push(Item::Image {
+                element: *figure,
                 rect: r.moved(left, y),
                 image: data.clone(),
             }),
-            Drawn::Link(r, target) => items.push(Item::Link {
+            Drawn::Link(r, target, link) => items.push(Item::Link {
+                element: *link,
                 rect: r.moved(left, y),
                 target: target.clone(),
             }),

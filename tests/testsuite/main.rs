@@ -13,5 +13,6 @@ mod faults;
 mod fuzz;
 mod markdown;
 mod pdf;
+mod tagged;
 mod typeset;
 mod watch;

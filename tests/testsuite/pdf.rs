@@ -56,7 +56,7 @@ fn single_language_books() -> Vec<&'static PathBuf> {
 }
 
 /// The library's PDFs, built once for the tests of this module.
-fn books() -> &'static [PathBuf] {
+pub(crate) fn books() -> &'static [PathBuf] {
     static BOOKS: OnceLock<Vec<PathBuf>> = OnceLock::new();
     BOOKS.get_or_init(|| build_library(&temp_dir("library")))
 }

@@ -16,14 +16,14 @@ use crate::common::{
 };
 
 /// One fixture, typeset: its folder, its pages and what the typesetter reported.
-struct Typeset {
-    case: PathBuf,
-    pages: Pages,
+pub(crate) struct Typeset {
+    pub(crate) case: PathBuf,
+    pub(crate) pages: Pages,
     diagnostics: Vec<String>,
 }
 
 /// Every Markdown fixture set as a one-chapter book, once for the tests of this module.
-fn typeset_fixtures() -> &'static [Typeset] {
+pub(crate) fn typeset_fixtures() -> &'static [Typeset] {
     static TYPESET: OnceLock<Vec<Typeset>> = OnceLock::new();
     TYPESET.get_or_init(|| cases("markdown").into_iter().map(typeset_case).collect())
 }
@@ -755,4 +755,120 @@ fn the_epub_page_list_follows_the_print_pages() {
     }
     assert!(entries > 300, "{entries} page-list entries");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The structure tree reads in the order of the text (issue 16): in every
+/// single-language edition of the library, each chapter's elements, in
+/// tree order, give back its title and the text of its blocks, in order
+/// (list labels and footnotes aside, whitespace ignored).
+#[test]
+fn the_structure_tree_reads_in_the_order_of_the_text() {
+    use quire::book::Edition;
+    use quire::build::{make_book, BuildOptions};
+    use quire::doc::{Block, BlockKind, Inline, InlineKind};
+    use quire::typeset::frame::{Item, Role};
+    fn inlines(inlines: &[Inline], out: &mut String) {
+        for inline in inlines {
+            match &inline.kind {
+                InlineKind::Text { text, .. } | InlineKind::Code(text) => out.push_str(text),
+                InlineKind::Image { .. } | InlineKind::FootnoteReference { .. } => {}
+                _ => inlines_of(inline, out),
+            }
+        }
+    }
+    fn inlines_of(inline: &Inline, out: &mut String) {
+        if let Some(children) = inline.children() {
+            inlines(children, out);
+        }
+    }
+    fn blocks(list: &[Block], out: &mut String) {
+        for block in list {
+            match &block.kind {
+                BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
+                    inlines(content, out)
+                }
+                BlockKind::List { items, .. } => items.iter().for_each(|i| blocks(i, out)),
+                BlockKind::BlockQuote(inner) => blocks(inner, out),
+                BlockKind::CodeBlock { text, .. } => out.push_str(text),
+                BlockKind::Table { header, rows, .. } => {
+                    for cell in header.iter().chain(rows.iter().flatten()) {
+                        inlines(cell, out);
+                    }
+                }
+                BlockKind::FootnoteDefinition { .. } | BlockKind::ThematicBreak => {}
+            }
+        }
+    }
+    let squeeze = |text: &str| -> String {
+        let invisible = ['\u{AD}', '\u{200B}', '\u{2060}', '\u{FEFF}'];
+        text.chars()
+            .filter(|c| !c.is_whitespace() && !invisible.contains(c))
+            .collect()
+    };
+    let project = library();
+    let (volumes, _) = quire::volume::resolve_volumes(&project.config, &project.library);
+    let mut chapters = 0;
+    for (volume, edition, _, pages) in every_library_book() {
+        if *edition == Edition::Bilingual {
+            continue;
+        }
+        let mut text = vec![String::new(); pages.elements.len()];
+        for item in pages.pages.iter().flat_map(|p| &p.items) {
+            if let Item::Text(run) = item {
+                if let Some(element) = run.element {
+                    // A link's text is read within its paragraph's.
+                    let of = &pages.elements[element as usize];
+                    let owner = match of.role {
+                        Role::Link => of.parent.unwrap(),
+                        _ => element,
+                    };
+                    text[owner as usize].push_str(&run.text);
+                }
+            }
+        }
+        let read = |id: u32, out: &mut String| {
+            let mut stack = vec![id];
+            while let Some(id) = stack.pop() {
+                let element = &pages.elements[id as usize];
+                if matches!(element.role, Role::Lbl | Role::Note) {
+                    continue;
+                }
+                out.push_str(&text[id as usize]);
+                stack.extend(element.children.iter().rev());
+            }
+        };
+        let volume = volumes.iter().find(|v| v.id() == *volume).unwrap();
+        let book = make_book(project, volume, *edition, &BuildOptions::default());
+        // The document holds the title page, the contents, then the chapters.
+        let sections = &pages.elements[0].children[2..];
+        assert_eq!(sections.len(), book.chapters.len());
+        for (chapter, &section) in book.chapters.iter().zip(sections) {
+            let mut got = String::new();
+            read(section, &mut got);
+            let mut want = chapter.title.clone();
+            blocks(&chapter.doc.blocks, &mut want);
+            let (got, want) = (squeeze(&got), squeeze(&want));
+            let same = got
+                .chars()
+                .zip(want.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            assert!(
+                got == want,
+                "{} {edition:?} `{}`: the tree reads `…{}…` where the text has `…{}…`",
+                volume.id(),
+                chapter.title,
+                got.chars()
+                    .skip(same.saturating_sub(10))
+                    .take(30)
+                    .collect::<String>(),
+                want.chars()
+                    .skip(same.saturating_sub(10))
+                    .take(30)
+                    .collect::<String>(),
+            );
+            chapters += 1;
+        }
+    }
+    assert!(chapters >= 27, "{chapters} chapters");
 }

@@ -14,22 +14,7 @@ use crate::doc::{
 use crate::error::{Diagnostic, Diagnostics, Location};
 use crate::fonts::{self, FontUsage, Fonts, TextStyle};
 
-/// Escapes text for XML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Cleaned from the sources with a warning; never in the markup.
-            c if crate::text::is_forbidden_control(c) => out.push(crate::text::replace_control(c)),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::text::escape_xml as escape;
 
 /// `lang` and `xml:lang` attributes.
 pub fn lang_attrs(lang: Lang) -> String {
@@ -620,7 +605,7 @@ impl<'s> Context<'s> {
             translation: false,
             lang: doc.lang,
             style: TextStyle::default(),
-            shift: heading_shift(&doc.blocks),
+            shift: doc.heading_shift(),
             last_heading: 1,
             footnotes: Vec::new(),
             referenced: BTreeSet::new(),
@@ -709,19 +694,6 @@ fn han_latin_spacing(inlines: &[Inline], i: usize, base: Lang) -> (bool, bool) {
         han(crate::doc::last_char(&inlines[..i])),
         han(crate::doc::first_char(&inlines[i + 1..])),
     )
-}
-
-/// How far to move heading levels so the chapter's top headings are h2.
-fn heading_shift(blocks: &[Block]) -> i16 {
-    let top = blocks
-        .iter()
-        .filter_map(|b| match b.kind {
-            BlockKind::Heading { level, .. } => Some(level),
-            _ => None,
-        })
-        .min()
-        .unwrap_or(2);
-    2 - i16::from(top)
 }
 
 /// Every image URL in a document, with where it is written.

@@ -1,6 +1,10 @@
 //! Page content: text runs, rules, images and links as printpdf operations,
 //! in item order.
 //!
+//! Tagged: each stretch of items of one structure element is a marked-content
+//! sequence with its MCID (`/P <</MCID 3>> BDC … EMC`), and each stretch of
+//! page furniture (running heads, folios, rules, leaders) an `/Artifact`.
+//!
 //! Frames have their origin at the page's top-left with y down; PDF user
 //! space has it at the bottom-left with y up, so every y becomes
 //! `page.height - y`.
@@ -29,7 +33,9 @@ use printpdf::{
 
 use super::font::EmbeddedFont;
 use crate::fonts::Face;
-use crate::typeset::frame::{Glyph, ImageData, Item, LinkTarget, Page, Rect, TextRun};
+use crate::typeset::frame::{
+    Element, ElementId, Glyph, ImageData, Item, LinkTarget, Page, Rect, TextRun,
+};
 
 /// The resource name of image `index`.
 pub(super) fn image_name(index: usize) -> String {
@@ -67,6 +73,19 @@ impl LastUses {
     }
 }
 
+/// One page's operations, and what its marked content and link
+/// annotations belong to.
+pub(super) struct PageContent {
+    pub ops: Vec<Op>,
+    /// The element of each MCID (the index) of the page.
+    pub marked: Vec<ElementId>,
+    /// The link element of each link annotation, in order.
+    pub links: Vec<Option<ElementId>>,
+}
+
+/// What is drawn is marked as: a structure element's content, or furniture.
+type Mark = Option<ElementId>;
+
 /// One page's operations. `heights` holds every page's height, for the
 /// targets of internal links; pages are written last to first (see
 /// [`LastUses`]).
@@ -76,19 +95,39 @@ pub(super) fn page(
     images: &[Arc<ImageData>],
     heights: &[f32],
     last_uses: &mut LastUses,
-) -> Result<Vec<Op>, String> {
-    let mut ops = Vec::new();
+    elements: &[Element],
+) -> Result<PageContent, String> {
+    let mut out = PageContent {
+        ops: Vec::new(),
+        marked: Vec::new(),
+        links: Vec::new(),
+    };
+    let mut open: Option<Mark> = None;
     let height = f64::from(page.height);
     let last_uses = last_uses.of_page(page);
     let mut last_uses = last_uses.into_iter();
     for item in &page.items {
+        let mark = match item {
+            Item::Text(run) if run.glyphs.is_empty() => continue,
+            Item::Text(run) => Some(run.element),
+            Item::Rule(_) => Some(None),
+            Item::Image { element, .. } => Some(*element),
+            Item::Link { .. } => None,
+        };
+        if let Some(mark) = mark.filter(|&m| open != Some(m)) {
+            if open.is_some() {
+                out.ops.push(Op::EndMarkedContent);
+            }
+            out.ops.push(begin_marked(mark, elements, &mut out.marked));
+            open = Some(mark);
+        }
+        let ops = &mut out.ops;
         match item {
-            Item::Text(run) if run.glyphs.is_empty() => {}
-            Item::Text(run) => text_run(&mut ops, run, &fonts[&run.face], height, &mut last_uses),
+            Item::Text(run) => text_run(ops, run, &fonts[&run.face], height, &mut last_uses),
             Item::Rule(rect) => ops.push(Op::DrawRectangle {
                 rectangle: pdf_rect(page, rect, Some(PaintMode::Fill)),
             }),
-            Item::Image { rect, image } => {
+            Item::Image { rect, image, .. } => {
                 let index = super::image::index(images, image)
                     .ok_or("an image missing from the image list")?;
                 let corner = pdf_rect(page, rect, None);
@@ -103,12 +142,43 @@ pub(super) fn page(
                     },
                 });
             }
-            Item::Link { rect, target } => ops.push(Op::LinkAnnotation {
-                link: link(page, rect, target, heights),
-            }),
+            Item::Link {
+                rect,
+                target,
+                element,
+            } => {
+                ops.push(Op::LinkAnnotation {
+                    link: link(page, rect, target, heights),
+                });
+                out.links.push(*element);
+            }
         }
     }
-    Ok(ops)
+    if open.is_some() {
+        out.ops.push(Op::EndMarkedContent);
+    }
+    Ok(out)
+}
+
+/// Opens the marked-content sequence of `mark`: an artifact, or the next
+/// MCID of the page, given to its element.
+fn begin_marked(mark: Mark, elements: &[Element], marked: &mut Vec<ElementId>) -> Op {
+    let Some(element) = mark else {
+        return Op::BeginMarkedContent {
+            tag: "Artifact".into(),
+        };
+    };
+    let mcid = marked.len() as i64;
+    marked.push(element);
+    let role = elements
+        .get(element as usize)
+        .map_or("Span", |e| e.role.name());
+    Op::BeginMarkedContentWithProperties {
+        tag: role.into(),
+        properties: DictItem::Dict {
+            map: BTreeMap::from([("MCID".to_owned(), DictItem::Int(mcid))]),
+        },
+    }
 }
 
 /// A frame rectangle (top-left origin) as a PDF rectangle (bottom-left).

@@ -8,6 +8,7 @@ use lopdf::xref::XrefType;
 use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, StringFormat};
 
 use super::font::EmbeddedFont;
+use super::structure::{self, PageTags};
 use super::{digest, zlib, Effort, PdfMeta, PRODUCER};
 use crate::fonts::Face;
 use crate::typeset::frame::{LabelRange, LabelStyle, OutlineItem, Pages};
@@ -15,6 +16,7 @@ use crate::typeset::frame::{LabelRange, LabelStyle, OutlineItem, Pages};
 pub(super) fn finish(
     mut doc: Document,
     pages: &Pages,
+    tags: &[PageTags],
     fonts: &BTreeMap<Face, EmbeddedFont>,
     meta: &PdfMeta,
 ) -> Result<Vec<u8>, String> {
@@ -33,7 +35,13 @@ pub(super) fn finish(
     }
     font_dictionaries(&mut doc, fonts)?;
     compress(&mut doc)?;
+    let tree = structure::write(&mut doc, &pages.elements, tags, &page_ids)?;
+    let metadata = doc.add_object(xmp_metadata(meta));
     catalog(&mut doc, pages, &page_ids, meta)?;
+    let catalog = doc.catalog_mut().map_err(|e| format!("catalog: {e}"))?;
+    catalog.set("StructTreeRoot", tree);
+    catalog.set("MarkInfo", dictionary! { "Marked" => true });
+    catalog.set("Metadata", metadata);
     info(&mut doc, meta)?;
 
     // printpdf's `/ID` comes from a process-wide random generator: derive it
@@ -47,8 +55,18 @@ pub(super) fn finish(
         ],
     );
 
+    // Objects other than streams (the structure tree's thousands of
+    // elements, the font and page dictionaries) go in compressed object
+    // streams.
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .max_objects_per_stream(200)
+        .compression_level(6)
+        .build();
     let mut out = Vec::new();
-    doc.save_to(&mut out).map_err(|e| e.to_string())?;
+    doc.save_with_options(&mut out, options)
+        .map_err(|e| e.to_string())?;
     Ok(out)
 }
 
@@ -290,6 +308,42 @@ fn page_labels(ranges: &[LabelRange]) -> Dictionary {
         );
     }
     dictionary! { "Nums" => nums }
+}
+
+/// The XMP metadata PDF/UA-1 asks for (§5, §7.1): the title, and the
+/// claim of PDF/UA conformance (`pdfuaid:part`); with the author, language,
+/// dates and producer of the info dictionary. Left uncompressed, for tools
+/// that read it as text.
+fn xmp_metadata(meta: &PdfMeta) -> lopdf::Stream {
+    use crate::text::escape_xml as escape;
+    let date = meta.date.format("%Y-%m-%dT%H:%M:%SZ");
+    let mut fields = format!(
+        "<pdfuaid:part>1</pdfuaid:part>\n<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>\n",
+        escape(&meta.title)
+    );
+    if !meta.author.is_empty() {
+        fields += &format!(
+            "<dc:creator><rdf:Seq><rdf:li>{}</rdf:li></rdf:Seq></dc:creator>\n",
+            escape(&meta.author)
+        );
+    }
+    if !meta.subject.is_empty() {
+        fields += &format!(
+            "<dc:description><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:description>\n",
+            escape(&meta.subject)
+        );
+    }
+    fields += &format!(
+        "<dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>\n<xmp:CreateDate>{date}</xmp:CreateDate>\n<xmp:ModifyDate>{date}</xmp:ModifyDate>\n<pdf:Producer>{PRODUCER}</pdf:Producer>\n",
+        lang = meta.lang.tag()
+    );
+    let xml = format!(
+        "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n<rdf:Description rdf:about=\"\" xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n{fields}</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>"
+    );
+    lopdf::Stream::new(
+        dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+        xml.into_bytes(),
+    )
 }
 
 /// `D:YYYYMMDDHHmmSSZ`.

@@ -27,6 +27,7 @@ mod content;
 mod finish;
 mod font;
 mod image;
+mod structure;
 #[cfg(test)]
 mod tests;
 
@@ -86,17 +87,30 @@ pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>
 
     let heights: Vec<f32> = pages.pages.iter().map(|p| p.height).collect();
     let mut last_uses = content::LastUses::default();
+    let mut tags = Vec::new();
     for page in pages.pages.iter().rev() {
-        let ops = content::page(page, &embedded, &images, &heights, &mut last_uses)?;
+        let content = content::page(
+            page,
+            &embedded,
+            &images,
+            &heights,
+            &mut last_uses,
+            &pages.elements,
+        )?;
         let size = printpdf::Rect::from_wh(Pt(page.width), Pt(page.height));
         doc.pages.push(PdfPage {
             media_box: size.clone(),
             trim_box: size.clone(),
             crop_box: size,
-            ops,
+            ops: content.ops,
+        });
+        tags.push(structure::PageTags {
+            marked: content.marked,
+            links: content.links,
         });
     }
     doc.pages.reverse();
+    tags.reverse();
 
     // Streams are compressed by `finish`, images are quire's own bytes.
     let options = PdfSaveOptions {
@@ -113,7 +127,7 @@ pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>
     {
         return Err(format!("printpdf: {}", error.msg));
     }
-    finish::finish(document, pages, &embedded, meta)
+    finish::finish(document, pages, &tags, &embedded, meta)
 }
 
 /// Rejects what would make a broken file: no pages, bad sizes, links and
@@ -153,7 +167,7 @@ fn validate(pages: &Pages) -> Result<(), String> {
                     }
                 }
                 Item::Rule(rect) | Item::Image { rect, .. } => finite(&rect_values(rect), &at)?,
-                Item::Link { rect, target } => {
+                Item::Link { rect, target, .. } => {
                     finite(&rect_values(rect), &at)?;
                     if let LinkTarget::Internal { page: to, y } = target {
                         finite(&[*y], &at)?;

@@ -163,6 +163,7 @@ fn sample() -> Pages {
                 height: 0.5,
             }),
             Item::Image {
+                element: None,
                 rect: Rect {
                     x: 60.0,
                     y: 200.0,
@@ -172,6 +173,7 @@ fn sample() -> Pages {
                 image: Arc::clone(&image),
             },
             Item::Link {
+                element: None,
                 rect: Rect {
                     x: 60.0,
                     y: 150.0,
@@ -181,6 +183,7 @@ fn sample() -> Pages {
                 target: LinkTarget::Uri("https://example.com/e-book?q=排版".into()),
             },
             Item::Link {
+                element: None,
                 rect: Rect {
                     x: 60.0,
                     y: 280.0,
@@ -194,6 +197,7 @@ fn sample() -> Pages {
             Item::Text(text(cjk, 18.0, 60.0, 80.0, "第二章", 0.0)),
             Item::Text(text(latin, 12.0, 60.0, 110.0, "Chapter 2", 0.0)),
             Item::Image {
+                element: None,
                 rect: Rect {
                     x: 60.0,
                     y: 300.0,
@@ -212,6 +216,7 @@ fn sample() -> Pages {
     };
     Pages {
         pages,
+        elements: Vec::new(),
         outline: vec![
             item("Preface", 0, 80.0, vec![]),
             item(
@@ -470,7 +475,13 @@ fn parses_back_with_catalog_and_info() {
     let catalog = doc.catalog().unwrap();
     assert_eq!(get(&doc, catalog, "Lang").as_str().unwrap(), b"zh-Hant");
     assert_eq!(name(&doc, catalog, "PageMode"), "UseOutlines");
-    assert!(catalog.get(b"Metadata").is_err(), "no XMP");
+    let xmp = String::from_utf8(stream_bytes(&doc, catalog.get(b"Metadata").unwrap())).unwrap();
+    assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
+    assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">排版 Test</rdf:li>"));
+    let mark_info = dict(&doc, catalog.get(b"MarkInfo").unwrap());
+    assert_eq!(mark_info.get(b"Marked").unwrap(), &Object::Boolean(true));
+    let tree = dict(&doc, catalog.get(b"StructTreeRoot").unwrap());
+    assert_eq!(name(&doc, tree, "Type"), "StructTreeRoot");
 
     let info = dict(&doc, doc.trailer.get(b"Info").unwrap());
     assert_eq!(text_string(&doc, info, "Title"), "排版 Test");
@@ -976,6 +987,7 @@ fn rejects_what_would_break_the_file() {
 
     let mut pages = sample();
     pages.pages[1].items.push(Item::Link {
+        element: None,
         rect: Rect {
             x: 0.0,
             y: 0.0,
@@ -996,6 +1008,7 @@ fn rejects_what_would_break_the_file() {
 
     let mut pages = sample();
     pages.pages[0].items.push(Item::Image {
+        element: None,
         rect: Rect {
             x: 0.0,
             y: 0.0,
