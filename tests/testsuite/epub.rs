@@ -208,6 +208,40 @@ fn the_package_carries_subjects_and_a_description() {
     assert!(opf.contains("<dc:description>關於大型語言模型"), "{opf}");
 }
 
+/// Every book of the library claims EPUB Accessibility 1.1 (the checks
+/// it passes are the tests of this module) and has print page markers; a
+/// book with an image that has no text alternative makes no claim.
+#[test]
+fn a_book_claims_epub_accessibility_unless_an_image_lacks_alt_text() {
+    let claim =
+        "<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>";
+    for book in books() {
+        let opf = entry_text(book, "OEBPS/content.opf");
+        for expected in [
+            claim,
+            "<meta property=\"a11y:certifiedBy\">quire</meta>",
+            "<meta property=\"schema:accessibilityFeature\">pageBreakMarkers</meta>",
+            "<meta refines=\"#print-source\" property=\"source-of\">pagination</meta>",
+        ] {
+            assert!(opf.contains(expected), "{}: no {expected}", book.display());
+        }
+    }
+    let fixture = root().join("tests/fixtures/config/image-without-alt/quire.toml");
+    let (project, _) = load_project(&fixture).unwrap();
+    let options = BuildOptions {
+        out_dir: temp_dir("image-without-alt"),
+        formats: vec![Format::Epub],
+        ..BuildOptions::default()
+    };
+    let (built, _) = build(&project, &options).unwrap();
+    assert!(!built.is_empty());
+    for book in built {
+        let opf = entry_text(&book.path, "OEBPS/content.opf");
+        assert!(opf.contains("schema:accessMode"), "{opf}");
+        assert!(!opf.contains("conformsTo"), "{opf}");
+    }
+}
+
 #[test]
 fn every_edition_passes_epubcheck_without_errors_or_warnings() {
     let Some(failures) = epubcheck_failures(books()) else {
