@@ -413,13 +413,17 @@ impl<'a> Layout<'a> {
                 }
             }
         }
-        let runs: Vec<TextRun> = (line.runs.iter())
+        let mut runs: Vec<TextRun> = (line.runs.iter())
             .flat_map(|run| split_at_links(run, &links, self.element))
             .map(|mut r| {
                 r.x += indent;
                 r
             })
             .collect();
+        if line.hyphenated {
+            let hyphen = break_hyphen(&mut runs);
+            runs.extend(hyphen);
+        }
         drawn.insert(0, Drawn::Runs(runs));
         Placed {
             advance: leading,
@@ -1713,6 +1717,23 @@ fn split_at_links(
         }
     }
     out
+}
+
+/// The hyphen a line break added (the last glyph, copying as nothing),
+/// taken out of `runs` as a run of its own in no element: page furniture,
+/// like a running head, not text.
+fn break_hyphen(runs: &mut Vec<TextRun>) -> Option<TextRun> {
+    let last = runs.last_mut()?;
+    if !last.glyphs.last()?.text.is_empty() {
+        return None;
+    }
+    let glyph = last.glyphs.pop()?;
+    let mut hyphen = TextRun::new(last.face, last.size, last.x, last.y);
+    hyphen.push(glyph.id, glyph.x, glyph.y, "");
+    if last.glyphs.is_empty() {
+        runs.pop();
+    }
+    Some(hyphen)
 }
 
 /// Marks `runs` as the text of `element`.

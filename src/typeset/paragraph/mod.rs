@@ -425,6 +425,19 @@ impl Layout<'_, '_> {
                 ItemKind::Penalty => {}
             }
         }
+        if end.kind == ItemKind::Glue {
+            // The space the line breaks at is drawn (blank, taking no room),
+            // so text read in order, as from the structure tree of a tagged
+            // PDF, keeps its word space between lines.
+            let space = shaped.clusters[end.c0 as usize..end.c1 as usize]
+                .iter()
+                .find(|c| c.kind == Kind::Space);
+            if let Some(c) = space {
+                if let Some(g) = shaped.glyphs[c.g0 as usize..c.g1 as usize].first() {
+                    out.glyph(c.face, c.size, x, g, shaped.cluster_text(c));
+                }
+            }
+        }
         if end.kind == ItemKind::Penalty && !last && !hyphen {
             // The blank of a mark ending the line is part of it.
             x += end.width;
