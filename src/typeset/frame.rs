@@ -66,11 +66,18 @@ pub enum Role {
     Figure,
     Note,
     Link,
+    /// Text in another language than what is around it.
+    Span,
     TOC,
     TOCI,
 }
 
 impl Role {
+    /// Whether the element is text within a paragraph's (a link, a span).
+    pub fn is_inline(self) -> bool {
+        matches!(self, Role::Link | Role::Span)
+    }
+
     /// The structure type's name.
     pub fn name(self) -> &'static str {
         match self {
@@ -97,6 +104,7 @@ impl Role {
             Role::Figure => "Figure",
             Role::Note => "Note",
             Role::Link => "Link",
+            Role::Span => "Span",
             Role::TOC => "TOC",
             Role::TOCI => "TOCI",
         }

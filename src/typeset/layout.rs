@@ -223,6 +223,35 @@ impl<'a> Layout<'a> {
         out
     }
 
+    /// The element of the glyph drawn at x on a line: the link there
+    /// (`links`: each one's extent and element), else the text being set;
+    /// in a stretch of another language than the document's (`langs`, see
+    /// [`Line::langs`]), a span in it with that language, made on first use.
+    fn inline_elements<'l>(
+        &self,
+        links: &'l [(f32, f32, Option<ElementId>)],
+        langs: &'l [(Option<Lang>, f32)],
+    ) -> impl FnMut(f32) -> Option<ElementId> + 'l {
+        let (structure, element, lang) = (self.structure.clone(), self.element, self.lang);
+        let mut spans: Vec<((usize, ElementId), ElementId)> = Vec::new();
+        move |x| {
+            let link = links.iter().find(|l| x >= l.0 - 0.01 && x < l.1 - 0.01);
+            let base = link.map_or(element, |l| l.2.or(element))?;
+            let stretch = langs.iter().rposition(|&(_, from)| from <= x + 0.01);
+            let foreign = stretch.and_then(|k| Some((k, langs[k].0.filter(|&l| l != lang)?)));
+            let Some((k, foreign)) = foreign else {
+                return Some(base);
+            };
+            if let Some(&(_, span)) = spans.iter().find(|(key, _)| *key == (k, base)) {
+                return Some(span);
+            }
+            let span = structure.add(Role::Span, base);
+            structure.set_lang(span, foreign);
+            spans.push(((k, base), span));
+            Some(span)
+        }
+    }
+
     /// The text alternative of an image set as a figure: its alt text; its
     /// file name if it has none; `None` if it is marked decorative.
     fn figure_alt(&self, image: &Inline) -> Option<String> {
@@ -413,8 +442,9 @@ impl<'a> Layout<'a> {
                 }
             }
         }
+        let mut element_at = self.inline_elements(&links, &line.langs);
         let mut runs: Vec<TextRun> = (line.runs.iter())
-            .flat_map(|run| split_at_links(run, &links, self.element))
+            .flat_map(|run| split_by_element(run, &mut element_at))
             .map(|mut r| {
                 r.x += indent;
                 r
@@ -1686,26 +1716,18 @@ pub(super) fn with_nested_footnotes(
     notes
 }
 
-/// `run` as the text of `element`, split where the text of a link starts
-/// and ends (a link's extent on the line, and its element): its glyphs are
-/// the link element's. A glyph that copies as nothing (a mark, a break
-/// hyphen) goes with the glyph before it.
-fn split_at_links(
+/// `run` split where the element of its text changes (`element_at` a
+/// glyph's x). A glyph that copies as nothing (a mark, a break hyphen) goes
+/// with the glyph before it.
+fn split_by_element(
     run: &TextRun,
-    links: &[(f32, f32, Option<ElementId>)],
-    element: Option<ElementId>,
+    element_at: &mut impl FnMut(f32) -> Option<ElementId>,
 ) -> Vec<TextRun> {
-    let element_at = |glyph: &super::frame::Glyph| {
-        let x = run.x + glyph.x;
-        (links.iter())
-            .find(|(x0, x1, _)| x >= x0 - 0.01 && x < x1 - 0.01)
-            .map_or(element, |&(_, _, link)| link.or(element))
-    };
     let mut out: Vec<TextRun> = Vec::new();
     for glyph in &run.glyphs {
         let of = match out.last() {
             Some(last) if glyph.text.is_empty() => last.element,
-            _ => element_at(glyph),
+            _ => element_at(run.x + glyph.x),
         };
         if out.last().is_none_or(|last| last.element != of) {
             let mut part = TextRun::new(run.face, run.size, run.x, run.y);

@@ -73,6 +73,9 @@ fn walk(doc: &Document, id: ObjectId, page: Option<ObjectId>, tree: &mut Tree) {
     }
     let text = |key: &[u8]| element.get(key).ok().and_then(|v| v.as_str().ok());
     match role.as_str() {
+        "Span" if text(b"Lang").is_none_or(<[u8]>::is_empty) => {
+            tree.problems.push("a span without /Lang".into())
+        }
         "Figure" if text(b"Alt").is_none_or(<[u8]>::is_empty) => {
             tree.problems.push("a figure without /Alt".into())
         }
@@ -257,7 +260,7 @@ fn the_structure_tree_covers_every_page_of_every_pdf() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     for role in [
         "Document", "Sect", "Div", "H1", "H2", "P", "TOC", "TOCI", "Link", "L", "LI", "Lbl",
-        "LBody", "Table", "TR", "TH", "TD",
+        "LBody", "Table", "TR", "TH", "TD", "Span",
     ] {
         assert!(
             roles.contains(role),

@@ -821,13 +821,11 @@ fn the_structure_tree_reads_in_the_order_of_the_text() {
         let mut text = vec![String::new(); pages.elements.len()];
         for item in pages.pages.iter().flat_map(|p| &p.items) {
             if let Item::Text(run) = item {
-                if let Some(element) = run.element {
-                    // A link's text is read within its paragraph's.
-                    let of = &pages.elements[element as usize];
-                    let owner = match of.role {
-                        Role::Link => of.parent.unwrap(),
-                        _ => element,
-                    };
+                if let Some(mut owner) = run.element {
+                    // A link's or a span's text is read within its paragraph's.
+                    while pages.elements[owner as usize].role.is_inline() {
+                        owner = pages.elements[owner as usize].parent.unwrap();
+                    }
                     text[owner as usize].push_str(&run.text);
                 }
             }

@@ -191,9 +191,9 @@ fn page_annotations(doc: &mut Document, page: ObjectId) -> Result<Vec<ObjectId>,
 }
 
 /// One structure element: its role, parent, page, kids and attributes. Its
-/// kids are its marked content with its links among it, in the order of
-/// the page (a link is text within a paragraph), then its annotations, then
-/// its other children.
+/// kids are its marked content with its links and spans among it, in the
+/// order of the page (they are text within a paragraph), then its
+/// annotations, then its other children.
 fn element_dict(
     index: usize,
     elements: &[Element],
@@ -205,9 +205,9 @@ fn element_dict(
     let element = &elements[index];
     let content = &contents[index];
     // A footnote mark in a note at a page's foot has no annotation: there
-    // it is text, not a link.
+    // it refers to the other note, but is no link.
     let role = match element.role {
-        Role::Link if content.annotations.is_empty() => "Span",
+        Role::Link if content.annotations.is_empty() => "Reference",
         role => role.name(),
     };
     let mut dict = dictionary! {
@@ -228,7 +228,7 @@ fn element_dict(
     let kept = |&c: &ElementId| Some((c, ids.get(c as usize).copied().flatten()?));
     let (links, blocks): (Vec<_>, Vec<_>) = (element.children.iter())
         .filter_map(kept)
-        .partition(|&(c, _)| elements[c as usize].role == Role::Link);
+        .partition(|&(c, _)| elements[c as usize].role.is_inline());
     for (link, id) in links {
         let at = contents[link as usize].marked.first().copied();
         inline.push((at.unwrap_or((usize::MAX, 0)), Object::Reference(id)));

@@ -81,6 +81,10 @@ pub struct Line {
     /// Max over its runs (positive numbers).
     pub ascent: f32,
     pub descent: f32,
+    /// Stretches of one language, in order, each from the x where its first
+    /// glyph is drawn to the next one's: the document's text has its
+    /// language; what is not its text (list labels, footnote marks) none.
+    pub langs: Vec<(Option<Lang>, f32)>,
     /// (tag, x0, x1) extents of tagged pieces on this line.
     pub tags: Vec<(u32, f32, f32)>,
     /// Source offset of the line's first character.
@@ -351,6 +355,7 @@ impl Layout<'_, '_> {
             runs: Vec::new(),
             tags: Vec::new(),
             open_tag: None,
+            langs: Vec::new(),
         };
         let mut text = String::new();
         let mut x = indent;
@@ -382,6 +387,8 @@ impl Layout<'_, '_> {
                                 if k + 1 == clusters.len() && c.left > 0.0 {
                                     x -= pull(at, c);
                                 }
+                                let piece = &self.pieces[c.piece as usize];
+                                out.lang(piece.node.map(|_| piece.lang), x);
                                 for (i, g) in shaped.glyphs[c.g0 as usize..c.g1 as usize]
                                     .iter()
                                     .enumerate()
@@ -391,7 +398,7 @@ impl Layout<'_, '_> {
                                     x += g.advance;
                                 }
                                 x = x0 + c.width;
-                                out.tag(self.pieces[c.piece as usize].tag, x0, x);
+                                out.tag(piece.tag, x0, x);
                                 if tracked > 0.0 && items::tracks_after(clusters, k) {
                                     x += items::TRACKING * c.size * tracked;
                                 }
@@ -495,6 +502,7 @@ impl Layout<'_, '_> {
             ascent,
             descent,
             tags: out.tags,
+            langs: out.langs,
             source,
             start,
         }
@@ -505,6 +513,8 @@ struct LineBuilder {
     runs: Vec<TextRun>,
     tags: Vec<(u32, f32, f32)>,
     open_tag: Option<(u32, f32, f32)>,
+    /// See [`Line::langs`].
+    langs: Vec<(Option<Lang>, f32)>,
 }
 
 impl LineBuilder {
@@ -528,6 +538,14 @@ impl LineBuilder {
                 self.open_tag = Some((t, x0, x1));
             }
             (None, _) => self.close_tag(),
+        }
+    }
+
+    /// A cluster of `lang` drawn from `x` on: a new stretch if the last one
+    /// has another language.
+    fn lang(&mut self, lang: Option<Lang>, x: f32) {
+        if self.langs.last().is_none_or(|&(last, _)| last != lang) {
+            self.langs.push((lang, x));
         }
     }
 
