@@ -203,6 +203,7 @@ fn print(
         } else {
             BilingualLayout::Interleaved
         },
+        vertical: false,
         han_in_english: Lang::ZhHant,
         library_root: PathBuf::from(library_root),
     };

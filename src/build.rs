@@ -94,6 +94,8 @@ pub struct Built {
 struct Job<'v, 'a> {
     volume: &'v Volume<'a>,
     edition: Edition,
+    /// Set vertically (直排): `<volume>.<edition>-vertical.epub`.
+    vertical: bool,
     formats: Vec<Format>,
 }
 
@@ -115,11 +117,26 @@ fn plan<'v, 'a>(volumes: &'v [Volume<'a>], options: &BuildOptions) -> Vec<Job<'v
                 .filter(|f| options.formats.is_empty() || options.formats.contains(f))
                 .copied()
                 .collect();
+            // The vertical edition is an EPUB: its print edition is still
+            // to come (the typesetter sets lines horizontally only).
+            let vertical: Vec<Format> = (formats.iter())
+                .filter(|&&f| f == Format::Epub)
+                .copied()
+                .collect();
             if !formats.is_empty() {
                 jobs.push(Job {
                     volume,
                     edition,
+                    vertical: false,
                     formats,
+                });
+            }
+            if volume.is_vertical(edition) && !vertical.is_empty() {
+                jobs.push(Job {
+                    volume,
+                    edition,
+                    vertical: true,
+                    formats: vertical,
                 });
             }
         }
@@ -165,19 +182,26 @@ pub fn build_reporting(
     let results: Vec<Result<(Vec<Built>, Diagnostics)>> = jobs
         .par_iter()
         .map(|job| {
-            let book = make_book(project, job.volume, job.edition, options);
+            let mut book = make_book(project, job.volume, job.edition, options);
+            if job.vertical {
+                book.vertical = true;
+                book.identifier += "-vertical";
+            }
             let mut diagnostics = if options.dry_run {
                 lint(&book, options.verbose)
             } else {
                 Diagnostics::default()
             };
             // The EPUB marks where the print edition's pages start: both
-            // formats take the one print layout.
-            let print = print_layout(project, job.volume, &book);
+            // formats take the one print layout. A vertical edition has
+            // no print edition yet.
+            let print = (!job.vertical).then(|| print_layout(project, job.volume, &book));
             let outcomes: Vec<Result<(Option<Built>, Diagnostics)>> = job
                 .formats
                 .par_iter()
-                .map(|&format| make_file(project, job, &book, &print, format, options, report))
+                .map(|&format| {
+                    make_file(project, job, &book, print.as_ref(), format, options, report)
+                })
                 .collect();
             let mut built = Vec::new();
             for outcome in outcomes {
@@ -203,30 +227,37 @@ fn make_file(
     project: &Project,
     job: &Job,
     book: &Book,
-    print: &(Pages, Diagnostics),
+    print: Option<&(Pages, Diagnostics)>,
     format: Format,
     options: &BuildOptions,
     report: &(dyn Fn(&Built) + Sync),
 ) -> Result<(Option<Built>, Diagnostics)> {
     let path = options.out_dir.join(format!(
-        "{}.{}.{}",
+        "{}.{}{}.{}",
         job.volume.id(),
         job.edition,
+        if job.vertical { "-vertical" } else { "" },
         format.extension()
     ));
     let rendered = match format {
         Format::Epub => {
             // A print layout with errors makes no PDF: then no page list.
-            let (pages, problems) = print;
-            let print_pages = if problems.has_errors() {
-                Vec::new()
-            } else {
-                pages.starts()
+            let print_pages = match print {
+                Some((pages, problems)) if !problems.has_errors() => pages.starts(),
+                _ => Vec::new(),
             };
             render_epub(book, &project.fonts, &print_pages)
                 .map(|(bytes, found)| (bytes, None, found))
         }
-        Format::Pdf => render_pdf(project, book, print),
+        Format::Pdf => match print {
+            Some(print) => render_pdf(project, book, print),
+            None => Err([Diagnostic::error(
+                None,
+                "a vertical edition has no PDF yet".to_owned(),
+            )]
+            .into_iter()
+            .collect()),
+        },
     };
     match rendered {
         Ok((bytes, pages, warnings)) => {
@@ -591,6 +622,7 @@ pub fn make_book<'a>(
         cover: vc.cover.as_ref().map(|c| config.dir().join(c.get_ref())),
         chapters,
         bilingual_layout: vc.bilingual.layout,
+        vertical: false,
         han_in_english: library.chinese_in_english,
         library_root: config.articles_dir(),
     }

@@ -167,6 +167,9 @@ pub struct VolumeConfig {
     pub themes: Vec<Spanned<String>>,
     #[serde(default = "all_editions")]
     pub editions: Spanned<Vec<Spanned<Edition>>>,
+    /// Chinese editions also made set vertically (直排): `vertical = ["zh-Hant"]`.
+    #[serde(default)]
+    pub vertical: Vec<Spanned<Edition>>,
     /// How the bilingual edition is made.
     #[serde(default)]
     pub bilingual: BilingualConfig,

@@ -373,7 +373,12 @@ fn list(project: &Project, only: &[String], source_date_epoch: Option<i64>) -> R
         for edition in volume.editions() {
             let book = make_book(project, volume, edition, &options);
             let mut total = TextCount::default();
-            out!("  {edition}: {}", book.title);
+            let also = if volume.is_vertical(edition) {
+                " (also set vertically)"
+            } else {
+                ""
+            };
+            out!("  {edition}: {}{also}", book.title);
             for chapter in &book.chapters {
                 // A bilingual chapter counts both its versions.
                 let mut text = TextCount::of(chapter.article.body());

@@ -22,6 +22,11 @@ impl<'a> Volume<'a> {
     pub fn editions(&self) -> impl Iterator<Item = Edition> + '_ {
         self.config.editions.get_ref().iter().map(|e| *e.get_ref())
     }
+
+    /// Whether `edition` is also made set vertically.
+    pub fn is_vertical(&self, edition: Edition) -> bool {
+        self.config.vertical.iter().any(|e| *e.get_ref() == edition)
+    }
 }
 
 /// An article in the language an edition reads it in: the conversion it needs, if any.
@@ -134,6 +139,7 @@ pub fn resolve_volumes<'a>(
             chapters,
         };
         check_editions(config, library, &resolved, &mut diagnostics);
+        check_vertical(config, &resolved, &mut diagnostics);
         volumes.push(resolved);
     }
     let diagnostics = diagnostics
@@ -198,6 +204,30 @@ fn check_editions(
                 .hint("remove the edition from `editions`, or add chapters written in its language"),
             );
         }
+    }
+}
+
+/// A vertical edition is a Chinese one the volume makes.
+fn check_vertical(config: &LoadedConfig, volume: &Volume, diagnostics: &mut Diagnostics) {
+    for edition in &volume.config.vertical {
+        let problem = match edition.get_ref() {
+            Edition::ZhHant | Edition::ZhHans
+                if volume.editions().any(|e| e == *edition.get_ref()) =>
+            {
+                continue
+            }
+            Edition::ZhHant | Edition::ZhHans => "is not among the volume's `editions`",
+            Edition::En | Edition::Bilingual => {
+                "cannot be set vertically: only Chinese editions can"
+            }
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                Some(config.locate(edition.span().start)),
+                format!("the {} edition of volume `{}` {problem}", edition.get_ref(), volume.id()),
+            )
+            .hint("vertical = [\"zh-Hant\"] or [\"zh-Hans\"], editions the volume makes (English text inside stays in the book; bilingual editions stay horizontal)"),
+        );
     }
 }
 
@@ -326,6 +356,8 @@ pub struct Book<'a> {
     pub chapters: Vec<Chapter<'a>>,
     /// How the print edition sets a bilingual chapter.
     pub bilingual_layout: crate::config::BilingualLayout,
+    /// Set top to bottom, right to left (直排).
+    pub vertical: bool,
     pub han_in_english: Lang,
     /// Images must lie inside this folder.
     pub library_root: std::path::PathBuf,

@@ -145,6 +145,40 @@ pub fn escape_xml(text: &str) -> String {
     out
 }
 
+/// How a run of Latin text stands in a vertical column of Chinese.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Orientation {
+    /// Set across the column in one em (縱中橫, tate-chu-yoko): numbers of
+    /// two or three characters (`12`, `3.0`), two capitals (`AI`).
+    Combined,
+    /// Each character upright, one below the other: a single digit or
+    /// capital, a four-digit number (a year), capitals of three or four
+    /// letters (`LLM`).
+    Upright,
+    /// Turned 90° clockwise, as a line of Latin text: words, phrases,
+    /// longer numbers.
+    Sideways,
+}
+
+/// The orientation of `run`, a Latin run in Chinese text, in a vertical book.
+pub fn orientation(run: &str) -> Orientation {
+    let chars = run.chars().count();
+    let digits = run.chars().all(|c| c.is_ascii_digit());
+    let number = run.starts_with(|c: char| c.is_ascii_digit())
+        && run
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',');
+    let capitals = run.chars().all(|c| c.is_ascii_uppercase());
+    match chars {
+        1 if digits || capitals => Orientation::Upright,
+        2 | 3 if number => Orientation::Combined,
+        2 if capitals => Orientation::Combined,
+        4 if digits => Orientation::Upright,
+        3 | 4 if capitals => Orientation::Upright,
+        _ => Orientation::Sideways,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +220,25 @@ mod tests {
         let c = TextCount::of("DeepSeek 的新聞, twice-over 2025");
         assert_eq!(c.han, 3);
         assert_eq!(c.words, 3);
+    }
+
+    #[test]
+    fn latin_runs_stand_in_a_column_by_their_length() {
+        use super::{orientation, Orientation::*};
+        for (run, expected) in [
+            ("7", Upright),
+            ("12", Combined),
+            ("557", Combined),
+            ("3.0", Combined),
+            ("AI", Combined),
+            ("2025", Upright),
+            ("LLM", Upright),
+            ("GPT4", Sideways),
+            ("6,710", Sideways),
+            ("Transformer", Sideways),
+            ("DeepSeek-V3", Sideways),
+        ] {
+            assert_eq!(orientation(run), expected, "{run}");
+        }
     }
 }

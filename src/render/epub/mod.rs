@@ -31,6 +31,7 @@ pub fn render_epub(
     print_pages: &[(String, PageStart)],
 ) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
     let mut writer = Writer::new(fonts, book.han_in_english);
+    writer.vertical = book.vertical;
     let mut problems = Diagnostics::default();
     let words = Words::of(book.lang);
     let lang = book.lang;
@@ -186,7 +187,7 @@ pub fn render_epub(
         embedded.push((*face, name.clone()));
         font_files.push((name, data, mime));
     }
-    let stylesheet = css::stylesheet(&embedded, book.han_in_english);
+    let stylesheet = css::stylesheet(&embedded, book.han_in_english, book.vertical);
     problems.extend(std::mem::take(&mut writer.diagnostics));
     if problems.has_errors() {
         return Err(problems);
@@ -275,13 +276,18 @@ pub fn render_epub(
     let nav = |bytes| patch_nav(bytes, lang, &page_list);
     let print_source = (!page_list.is_empty()).then(|| words.print_edition(&book.title));
     let opf = |bytes| {
-        patch_package(
+        let bytes = patch_package(
             bytes,
             lang,
             alt_text,
             book.isbn.as_deref(),
             print_source.as_deref(),
-        )
+        );
+        if book.vertical {
+            vertical_package(bytes)
+        } else {
+            bytes
+        }
     };
     let epub = package::normalize(
         &raw,
@@ -387,6 +393,24 @@ fn patch_package(
         1,
     )
     .replacen("  </metadata>", &format!("{meta}  </metadata>"), 1)
+    .into_bytes()
+}
+
+/// A vertical book's package: pages turn right to left (the spine's
+/// `page-progression-direction`), and Kindle's `primary-writing-mode`.
+fn vertical_package(bytes: Vec<u8>) -> Vec<u8> {
+    let text = String::from_utf8_lossy(&bytes);
+    // epub-builder writes `page-progression-direction="ltr"`.
+    text.replacen(
+        "page-progression-direction=\"ltr\"",
+        "page-progression-direction=\"rtl\"",
+        1,
+    )
+    .replacen(
+        "  </metadata>",
+        "    <meta name=\"primary-writing-mode\" content=\"vertical-rl\"/>\n  </metadata>",
+        1,
+    )
     .into_bytes()
 }
 

@@ -13,6 +13,7 @@ use crate::doc::{
 };
 use crate::error::{Diagnostic, Diagnostics, Location};
 use crate::fonts::{self, FontUsage, Fonts, TextStyle};
+use crate::text::Orientation;
 
 pub use crate::text::escape_xml as escape;
 
@@ -82,6 +83,8 @@ pub struct Writer<'a> {
     /// set by the caller: at the chapter's title, or in a text node, by
     /// label. Each is taken as its marker is written.
     pub page_starts: PageStarts,
+    /// Set top to bottom: Latin runs in Chinese text get their orientation.
+    pub vertical: bool,
     warned: BTreeSet<(std::path::PathBuf, char)>,
 }
 
@@ -162,6 +165,7 @@ impl<'a> Writer<'a> {
             base: han_in_english,
             images: BTreeMap::new(),
             page_starts: PageStarts::default(),
+            vertical: false,
             warned: BTreeSet::new(),
         }
     }
@@ -455,14 +459,19 @@ impl<'a> Writer<'a> {
             InlineKind::Text { text, lang } => {
                 let run_lang = lang.unwrap_or(cx.lang);
                 self.use_text(text, run_lang, cx.style, at);
+                let plain = text;
                 let text = self.page_starts.text(cx.translation, cx.node, text);
                 match lang {
                     Some(lang) => {
-                        let class = match cx.spacing {
-                            (false, false) => "",
-                            (true, false) => r#" class="hl""#,
-                            (false, true) => r#" class="hr""#,
-                            (true, true) => r#" class="hl hr""#,
+                        let orientation = (self.vertical && cx.lang.is_chinese())
+                            .then(|| crate::text::orientation(plain));
+                        let class = match (orientation, cx.spacing) {
+                            (Some(Orientation::Combined), _) => r#" class="tcy""#,
+                            (Some(Orientation::Upright), _) => r#" class="upright""#,
+                            (_, (false, false)) => "",
+                            (_, (true, false)) => r#" class="hl""#,
+                            (_, (false, true)) => r#" class="hr""#,
+                            (_, (true, true)) => r#" class="hl hr""#,
                         };
                         let _ = write!(out, "<span {}{class}>{text}</span>", lang_attrs(*lang),);
                     }
