@@ -23,6 +23,8 @@ pub struct Pages {
     /// its parent, siblings in reading order; the first is the document.
     /// Text runs and images name the element they belong to.
     pub elements: Vec<Element>,
+    /// Pages turn from right to left: a vertical book, bound on the right.
+    pub right_to_left: bool,
 }
 
 /// An index into [`Pages::elements`].
@@ -179,6 +181,34 @@ pub struct TextRun {
     /// The element the run's text belongs to; `None` for page furniture
     /// (running heads, folios, leaders).
     pub element: Option<ElementId>,
+    pub setting: Setting,
+}
+
+/// How a run's glyphs stand on the page.
+///
+/// A vertical book is set as horizontal lines on a page turned a quarter,
+/// then turned back ([`crate::typeset`]'s `turn`): `Upright` and `Across`
+/// say how a run of such a line stands once the page is turned; the writer
+/// never sees `Across`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Setting {
+    /// Upright, along a horizontal baseline.
+    #[default]
+    Along,
+    /// Turned a quarter clockwise: the baseline runs down the page from the
+    /// run's origin, and a glyph's `x` is down it (Latin in a column).
+    Turned,
+    /// Each glyph upright in its own em square, down a column (Han,
+    /// full-width punctuation in their vertical forms); once turned, a
+    /// glyph's position is its vertical origin, as a vertical font's
+    /// default metrics have it: half its advance right of its horizontal
+    /// origin, 0.88 em above its baseline (an ideograph's em square's top
+    /// centre). A glyph that is not an em down from the one before (Latin
+    /// set across the column, by turning) is placed on its own.
+    Upright,
+    /// Set across the column in one em (縱中橫, tate-chu-yoko): the glyphs'
+    /// natural width, in points. Turned, it becomes `Upright`.
+    Across(f32),
 }
 
 impl TextRun {
@@ -191,6 +221,7 @@ impl TextRun {
             text: String::new(),
             glyphs: Vec::new(),
             element: None,
+            setting: Setting::Along,
         }
     }
 
@@ -218,9 +249,11 @@ impl TextRun {
 pub struct Glyph {
     /// Glyph id in the face's font file (not a subset).
     pub id: u16,
-    /// Offset from the run's origin along the baseline, in points.
+    /// Offset from the run's origin along the baseline, in points (in an
+    /// upright run, [`Setting::Upright`], to the right on the page).
     pub x: f32,
-    /// Offset across the baseline (up is negative), in points.
+    /// Offset across the baseline (up is negative), in points (in an
+    /// upright run, down the page).
     pub y: f32,
     /// Bytes of the run's text this glyph stands for, so copying gives it
     /// back: the whole cluster on its first glyph, none on the cluster's
@@ -293,7 +326,9 @@ pub struct LabelRange {
 /// A line as the golden tests see it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineRecord {
-    /// Baseline, from the page's top.
+    /// Baseline, from the page's top, and where the line starts. A vertical
+    /// book's column starts at the top, `y`, and `x` is where its baseline
+    /// runs, turned: 0.12 em left of its ideographs' em boxes.
     pub y: f32,
     pub x: f32,
     /// The text the line shows (what copying it gives).

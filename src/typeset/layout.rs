@@ -895,7 +895,11 @@ impl<'a> Layout<'a> {
                 return Chunk::default();
             }
         };
-        let (w, h) = (image.width() as f32, image.height() as f32);
+        let (mut w, mut h) = (image.width() as f32, image.height() as f32);
+        if self.fonts.vertical {
+            // Drawn upright on the turned page: its width runs across the lines.
+            std::mem::swap(&mut w, &mut h);
+        }
         let max_w = self.measure - indent;
         let max_h = (t.page_height - t.top - t.bottom) * 0.6;
         let scale = (max_w / w).min(max_h / h);
@@ -1732,6 +1736,7 @@ fn split_by_element(
         if out.last().is_none_or(|last| last.element != of) {
             let mut part = TextRun::new(run.face, run.size, run.x, run.y);
             part.element = of;
+            part.setting = run.setting;
             out.push(part);
         }
         if let Some(part) = out.last_mut() {
@@ -1751,6 +1756,7 @@ fn break_hyphen(runs: &mut Vec<TextRun>) -> Option<TextRun> {
     }
     let glyph = last.glyphs.pop()?;
     let mut hyphen = TextRun::new(last.face, last.size, last.x, last.y);
+    hyphen.setting = last.setting;
     hyphen.push(glyph.id, glyph.x, glyph.y, "");
     if last.glyphs.is_empty() {
         runs.pop();

@@ -13,6 +13,7 @@ mod paginate;
 pub mod paragraph;
 mod structure;
 mod theme;
+mod turn;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -33,7 +34,17 @@ pub use theme::{PageSize, Theme};
 
 /// Typesets `book` with `theme`: front matter, contents, chapters.
 pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (Pages, Diagnostics) {
-    let shaping = ShapingFonts::new(fonts);
+    // A vertical book's lines are set on the page turned a quarter, and
+    // turned back when its pages are done.
+    let (shaping, turned);
+    let (page_theme, theme) = if book.vertical {
+        shaping = ShapingFonts::vertical(fonts);
+        turned = theme.turned();
+        (theme.bound_right(), &turned)
+    } else {
+        shaping = ShapingFonts::new(fonts);
+        (theme.clone(), theme)
+    };
     let lang = book.lang;
     let words = Words::of(lang);
     // The front matter's sections come first in reading order, though
@@ -183,7 +194,21 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         .collect();
     fill_contents(&lines, &mut pages, &toc, &numbers);
     let titles: Vec<String> = book.chapters.iter().map(|c| c.title.clone()).collect();
-    running_heads(&lines, &mut pages, &book.title, &titles, &labels);
+    if book.vertical {
+        for (i, page) in pages.iter_mut().enumerate() {
+            turn::turn_page(page, i, theme, &page_theme);
+        }
+        // Running heads and folios stay horizontal.
+        let horizontal = ShapingFonts::new(fonts);
+        let heads = Lines {
+            fonts: &horizontal,
+            theme: &page_theme,
+            ..lines
+        };
+        running_heads(&heads, &mut pages, &book.title, &titles, &labels);
+    } else {
+        running_heads(&lines, &mut pages, &book.title, &titles, &labels);
+    }
 
     let outline = book
         .chapters
@@ -191,12 +216,15 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         .enumerate()
         .filter_map(|(i, chapter)| {
             let &(page, y) = anchors.get(&(i, None))?;
+            // A page of columns is read from its top.
+            let y = if book.vertical { 0.0 } else { y };
             let children = sections[i]
                 .iter()
                 .enumerate()
                 .filter(|(_, (level, _))| *level <= 2)
                 .filter_map(|(s, (_, title))| {
                     let &(page, y) = anchors.get(&(i, Some(s)))?;
+                    let y = if book.vertical { 0.0 } else { y };
                     Some(OutlineItem {
                         title: title.clone(),
                         page,
@@ -226,10 +254,13 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         });
     }
     let pages = Pages {
-        pages: pages.into_iter().map(|p| p.into_page(theme)).collect(),
+        pages: (pages.into_iter())
+            .map(|p| p.into_page(&page_theme))
+            .collect(),
         outline,
         labels: label_ranges,
         elements: structure.elements(),
+        right_to_left: book.vertical,
     };
     (pages, diagnostics)
 }

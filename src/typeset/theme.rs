@@ -109,6 +109,36 @@ impl Theme {
         }
     }
 
+    /// The page a vertical book's lines are set on: this one turned a
+    /// quarter counter-clockwise, so that its lines, turned back, are
+    /// columns from top to bottom, right to left (see `turn`). A column is
+    /// a whole number of ems (the bottom margin takes the rest); the top
+    /// is the binding side, which a vertical book has on the right of a
+    /// recto. Only its text block is drawn: its page width is set for the
+    /// measure.
+    pub fn turned(&self) -> Theme {
+        let ems = ((self.page_height - self.top - self.bottom) / self.body_size).round();
+        Theme {
+            page_width: 2.0 * self.top + ems * self.body_size,
+            page_height: self.page_width,
+            inner: self.top,
+            outer: self.top,
+            top: self.inner,
+            bottom: self.outer,
+            ..self.clone()
+        }
+    }
+
+    /// The same design bound on the right, as a vertical book is: a
+    /// recto's inner margin is on its right.
+    pub fn bound_right(&self) -> Theme {
+        Theme {
+            inner: self.outer,
+            outer: self.inner,
+            ..self.clone()
+        }
+    }
+
     /// The width of the text block.
     pub fn measure(&self) -> f32 {
         self.page_width - self.inner - self.outer

@@ -14,8 +14,11 @@
 //! the difference between where the previous glyph's advance (its `/W`
 //! width) leaves the pen and where the glyph belongs as an offset, so the
 //! file has one `Tm` and one `TJ` per baseline. A glyph off the baseline
-//! (`Glyph.y`) gets its own matrix. Word spacing (`Tw`) is never used: it
-//! does not apply to 2-byte codes.
+//! (`Glyph.y`) gets its own matrix. In a vertical book, a run turned a
+//! quarter (Latin in a column) has the matrix `[0 -1 1 0 x y]`, and upright
+//! Han is shown in the face's vertical twin (`Identity-V`), so that text
+//! extraction reads a column as a line. Word spacing (`Tw`) is never used:
+//! it does not apply to 2-byte codes.
 //!
 //! Copy text: a cluster (a glyph with text and the empty-text glyphs after
 //! it) whose glyphs' `ToUnicode` texts do not spell the cluster's text is
@@ -31,11 +34,15 @@ use printpdf::{
     XObjectTransform,
 };
 
-use super::font::EmbeddedFont;
+use super::font::{vertical_resource, EmbeddedFont};
 use crate::fonts::Face;
 use crate::typeset::frame::{
-    Element, ElementId, Glyph, ImageData, Item, LinkTarget, Page, Rect, TextRun,
+    Element, ElementId, Glyph, ImageData, Item, LinkTarget, Page, Rect, Setting, TextRun,
 };
+
+/// How far a glyph of a vertical font advances, in 1/1000 em: the
+/// `/DW2` default, which the vertical twins keep.
+const VERTICAL_ADVANCE: f64 = 1000.0;
 
 /// The resource name of image `index`.
 pub(super) fn image_name(index: usize) -> String {
@@ -243,16 +250,36 @@ fn text_run(
         font: PdfFontHandle::External(FontId(font.resource.clone())),
         size: Pt(size as f32),
     });
+    let writing = match run.setting {
+        Setting::Along | Setting::Across(_) => Writing::Horizontal,
+        Setting::Turned => Writing::Turned,
+        Setting::Upright => Writing::Vertical,
+    };
+    // printpdf knows one font per face and has no vertical fonts: it
+    // encodes the glyphs for the face, and this selects its twin, which
+    // `finish` adds with the same glyphs under `Identity-V`.
+    let vertical_font = (writing == Writing::Vertical).then(|| Op::Unknown {
+        key: "Tf".into(),
+        value: vec![
+            DictItem::Name(vertical_resource(&font.resource).into_bytes()),
+            DictItem::Real(size as f32),
+        ],
+    });
+    ops.extend(vertical_font.clone());
     let mut text = TextWriter {
         ops,
         font,
         size,
+        writing,
+        vertical_font,
         pen: None,
         items: Vec::new(),
     };
     for cluster in clusters(&run.glyphs) {
         let actual = run.text_of(&cluster[0]);
-        let span = !spells(cluster.iter().map(|g| font.text(g.id)), actual);
+        // Glyphs side by side across a column (縱中橫) read as one.
+        let across = writing == Writing::Vertical && cluster.len() > 1;
+        let span = across || !spells(cluster.iter().map(|g| font.text(g.id)), actual);
         if span {
             text.flush();
             text.ops.push(Op::BeginMarkedContentWithProperties {
@@ -261,8 +288,12 @@ fn text_run(
             });
         }
         for glyph in cluster {
-            let x = f64::from(run.x) + f64::from(glyph.x);
-            let y = height - (f64::from(run.y) + f64::from(glyph.y));
+            let (x, y) = match run.setting {
+                // Down the page from the run's origin; up is to the right.
+                Setting::Turned => (run.x - glyph.y, run.y + glyph.x),
+                _ => (run.x + glyph.x, run.y + glyph.y),
+            };
+            let (x, y) = (f64::from(x), height - f64::from(y));
             text.glyph(glyph.id, x, y, last_uses.next().unwrap_or(true));
         }
         if span {
@@ -319,12 +350,49 @@ fn clusters(glyphs: &[Glyph]) -> Vec<&[Glyph]> {
     out
 }
 
+/// How a text section's glyphs advance.
+#[derive(Clone, Copy, PartialEq)]
+enum Writing {
+    /// Along a horizontal baseline, by their `/W` widths.
+    Horizontal,
+    /// Along a baseline turned a quarter clockwise, down the page (text
+    /// matrix `[0 -1 1 0 x y]`), by their `/W` widths.
+    Turned,
+    /// Upright, down the page, in the font's vertical twin (`Identity-V`):
+    /// the pen is a glyph's vertical origin, the top centre of its em box,
+    /// and each glyph advances one em (`/DW2`'s default `[880 -1000]`).
+    Vertical,
+}
+
+impl Writing {
+    /// A point as (along the writing, across it) in user space.
+    fn along(self, x: f64, y: f64) -> (f64, f64) {
+        match self {
+            Writing::Horizontal => (x, y),
+            Writing::Turned | Writing::Vertical => (-y, x),
+        }
+    }
+
+    /// What a `TJ` offset of one unit does to the pen: a horizontal (or
+    /// turned) one moves it back, a vertical one forward (ISO 32000-1 9.4.4).
+    fn offset_sign(self) -> f64 {
+        match self {
+            Writing::Horizontal | Writing::Turned => 1.0,
+            Writing::Vertical => -1.0,
+        }
+    }
+}
+
 /// Builds the text matrices and `ShowText` operations of one text section.
 struct TextWriter<'a> {
     ops: &'a mut Vec<Op>,
     font: &'a EmbeddedFont,
     size: f64,
-    /// Where the pen is after the last glyph, in user space.
+    writing: Writing,
+    /// In vertical writing, the `Tf` selecting the vertical twin.
+    vertical_font: Option<Op>,
+    /// Where the pen is after the last glyph: along the writing and across
+    /// it, in user space units.
     pen: Option<(f64, f64)>,
     /// The pending `ShowText`'s glyphs and offsets.
     items: Vec<TextItem>,
@@ -333,22 +401,38 @@ struct TextWriter<'a> {
 impl TextWriter<'_> {
     /// Shows glyph `id` at (x, y); `last_use` hands printpdf its copy text.
     fn glyph(&mut self, id: u16, x: f64, y: f64, last_use: bool) {
+        let writing = self.writing;
+        let (a, across) = writing.along(x, y);
         match self.pen {
-            Some((pen_x, pen_y)) if (pen_y - y).abs() < 0.0005 => {
-                // TJ offsets are in 1/1000 text space units, subtracted.
-                let offset = round_to((pen_x - x) * 1000.0 / self.size, 100.0);
+            Some((pen_a, pen_across)) if (pen_across - across).abs() < 0.0005 => {
+                // TJ offsets are in 1/1000 text space units.
+                let sign = writing.offset_sign();
+                let offset = round_to(sign * (pen_a - a) * 1000.0 / self.size, 100.0);
                 if offset != 0.0 {
                     self.items.push(TextItem::Offset(offset as f32));
-                    self.pen = Some((pen_x - offset * self.size / 1000.0, pen_y));
+                    let moved = sign * offset * self.size / 1000.0;
+                    self.pen = Some((pen_a - moved, pen_across));
                 }
             }
             _ => {
                 self.flush();
+                if let (Some(tf), Some(_)) = (&self.vertical_font, self.pen) {
+                    // printpdf joins glyphs on one baseline with horizontal
+                    // `TJ` offsets, which move a vertical font's pen down:
+                    // another operator between them keeps those of a
+                    // column's width (縱中橫) apart.
+                    self.ops.push(tf.clone());
+                }
                 let (x, y) = (round_to(x, 1000.0), round_to(y, 1000.0));
+                let (x32, y32) = (x as f32, y as f32);
+                let matrix = match writing {
+                    Writing::Turned => [0.0, -1.0, 1.0, 0.0, x32, y32],
+                    _ => [1.0, 0.0, 0.0, 1.0, x32, y32],
+                };
                 self.ops.push(Op::SetTextMatrix {
-                    matrix: TextMatrix::Raw([1.0, 0.0, 0.0, 1.0, x as f32, y as f32]),
+                    matrix: TextMatrix::Raw(matrix),
                 });
-                self.pen = Some((x, y));
+                self.pen = Some(writing.along(f64::from(x32), f64::from(y32)));
             }
         }
         let codepoint = Codepoint {
@@ -364,9 +448,12 @@ impl TextWriter<'_> {
             Some(TextItem::GlyphIds(glyphs)) => glyphs.push(codepoint),
             _ => self.items.push(TextItem::GlyphIds(vec![codepoint])),
         }
-        let width = self.font.width(id) as f64;
-        if let Some((pen_x, pen_y)) = self.pen {
-            self.pen = Some((pen_x + width * self.size / 1000.0, pen_y));
+        let advance = match writing {
+            Writing::Vertical => VERTICAL_ADVANCE,
+            _ => self.font.width(id) as f64,
+        };
+        if let Some((pen_a, pen_across)) = self.pen {
+            self.pen = Some((pen_a + advance * self.size / 1000.0, pen_across));
         }
     }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use lopdf::xref::XrefType;
 use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, StringFormat};
 
-use super::font::EmbeddedFont;
+use super::font::{vertical_resource, EmbeddedFont};
 use super::structure::{self, PageTags};
 use super::{digest, zlib, Effort, PdfMeta, PRODUCER};
 use crate::fonts::Face;
@@ -34,6 +34,9 @@ pub(super) fn finish(
         ));
     }
     font_dictionaries(&mut doc, fonts)?;
+    if pages.right_to_left {
+        vertical_twins(&mut doc, &page_ids)?;
+    }
     compress(&mut doc)?;
     let tree = structure::write(&mut doc, &pages.elements, tags, &page_ids)?;
     let metadata = doc.add_object(xmp_metadata(meta));
@@ -137,6 +140,53 @@ fn font_dictionaries(
     Ok(())
 }
 
+/// printpdf has no vertical fonts: a vertical book's upright Han is shown
+/// in a twin of each Type0 font, the same CIDFont under `Identity-V`, named
+/// beside it in every page's resources ([`vertical_resource`]).
+fn vertical_twins(doc: &mut Document, page_ids: &[ObjectId]) -> Result<(), String> {
+    let type0: Vec<(ObjectId, Dictionary)> = (doc.objects.iter())
+        .filter_map(|(&id, object)| {
+            let dict = object.as_dict().ok()?;
+            let subtype = dict.get(b"Subtype").and_then(Object::as_name).ok()?;
+            (subtype == b"Type0").then(|| (id, dict.clone()))
+        })
+        .collect();
+    let mut twins = BTreeMap::new();
+    for (id, mut dict) in type0 {
+        dict.set("Encoding", "Identity-V");
+        let base = dict.get(b"BaseFont").and_then(Object::as_name).ok();
+        if let Some(stem) = base.and_then(|b| b.strip_suffix(b"-Identity-H")) {
+            let name = [stem, b"-Identity-V".as_slice()].concat();
+            dict.set("BaseFont", Object::Name(name));
+        }
+        twins.insert(id, doc.add_object(dict));
+    }
+    let reference = |dict: &Dictionary, key: &[u8]| {
+        dict.get(key).and_then(Object::as_reference).map_err(|e| {
+            let key = String::from_utf8_lossy(key);
+            format!("printpdf wrote /{key} other than as a reference: {e}")
+        })
+    };
+    for &page in page_ids {
+        let page = doc.get_dictionary(page).map_err(|e| e.to_string())?;
+        let resources = reference(page, b"Resources")?;
+        let resources = doc.get_dictionary(resources).map_err(|e| e.to_string())?;
+        let fonts = reference(resources, b"Font")?;
+        let fonts = doc.get_dictionary_mut(fonts).map_err(|e| e.to_string())?;
+        let added: Vec<(String, ObjectId)> = (fonts.iter())
+            .filter_map(|(name, font)| {
+                let twin = twins.get(&font.as_reference().ok()?)?;
+                let name = std::str::from_utf8(name).ok()?;
+                Some((vertical_resource(name), *twin))
+            })
+            .collect();
+        for (name, twin) in added {
+            fonts.set(name, twin);
+        }
+    }
+    Ok(())
+}
+
 /// printpdf compresses only through lopdf's `compress` (level 9 on every
 /// stream, twice the time for 1% of size): compress here, font programs at
 /// [`crate::fonts::DEFLATE_LEVEL`], the rest at level 6, leaving streams
@@ -199,10 +249,11 @@ fn catalog(
     };
     let catalog = doc.catalog_mut().map_err(|e| format!("catalog: {e}"))?;
     catalog.set("Lang", Object::string_literal(meta.lang.tag()));
-    catalog.set(
-        "ViewerPreferences",
-        dictionary! { "DisplayDocTitle" => true },
-    );
+    let mut preferences = dictionary! { "DisplayDocTitle" => true };
+    if pages.right_to_left {
+        preferences.set("Direction", "R2L");
+    }
+    catalog.set("ViewerPreferences", preferences);
     if let Some(id) = outline {
         catalog.set("Outlines", id);
         catalog.set("PageMode", "UseOutlines");

@@ -71,6 +71,12 @@ fn usual_text<'p>(texts: &BTreeMap<&'p str, usize>) -> Option<&'p str> {
         .map(|(text, _)| *text)
 }
 
+/// The resource name of the vertical twin of the font named `resource`:
+/// the same glyphs under `/Encoding /Identity-V`.
+pub(super) fn vertical_resource(resource: &str) -> String {
+    format!("{resource}V")
+}
+
 /// A face written into the document: how the content stream shows its
 /// glyphs and what the finishing step sets in its descriptor.
 #[derive(Debug)]

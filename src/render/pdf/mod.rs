@@ -116,7 +116,8 @@ pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>
     let options = PdfSaveOptions {
         optimize: false,
         subset_fonts: false,
-        secure: true,
+        // Writes `Op::Unknown`: the vertical fonts' `Tf` (see `content`).
+        secure: false,
         image_optimization: None,
     };
     let mut warnings = Vec::new();

@@ -217,6 +217,7 @@ fn sample() -> Pages {
     Pages {
         pages,
         elements: Vec::new(),
+        right_to_left: false,
         outline: vec![
             item("Preface", 0, 80.0, vec![]),
             item(
@@ -1142,4 +1143,64 @@ fn numbers_are_written_short_and_exact() {
         }
     }
     assert!(numbers > 50, "{numbers} numbers");
+}
+
+/// A vertical book's page: a column of two Han characters upright, then
+/// "19" across the column (縱中橫): the writer shows them in the face's
+/// vertical twin (`Identity-V`), each digit at its own place, and the
+/// pages turn right to left.
+#[test]
+fn upright_glyphs_are_shown_in_a_vertical_font() {
+    use crate::typeset::frame::Setting;
+    let size = 10.0;
+    let mut column = text(Face::SerifHant, size, 200.0, 100.0, "直排", 0.0);
+    for (i, g) in column.glyphs.iter_mut().enumerate() {
+        (g.x, g.y) = (0.0, i as f32 * size);
+    }
+    column.setting = Setting::Upright;
+    let mut across = text(Face::Latin, size * 0.9, 197.5, 120.0, "19", 0.0);
+    across.glyphs[1].x = 5.0;
+    across.setting = Setting::Upright;
+    let pages = Pages {
+        pages: vec![page(vec![Item::Text(column), Item::Text(across)])],
+        right_to_left: true,
+        ..Pages::default()
+    };
+    let doc = load(&write_pdf(&pages, fonts(), &meta()).unwrap());
+    let page_id = page_ids(&doc)[0];
+    let vertical: Vec<String> = (fonts_of(&doc).into_iter())
+        .filter(|(_, font)| {
+            font.get(b"Encoding").and_then(Object::as_name).ok() == Some(b"Identity-V")
+        })
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        vertical.len(),
+        2,
+        "a vertical twin of each face: {vertical:?}"
+    );
+    let ops = operations(&doc, page_id);
+    let selected: Vec<String> = (ops.iter())
+        .filter(|op| op.operator == "Tf")
+        .filter_map(|op| op.operands[0].as_name().ok())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    assert!(
+        selected.iter().any(|n| vertical.contains(n)),
+        "{selected:?}"
+    );
+    // The digits stand side by side: two text matrices on one height.
+    let y = f64::from(HEIGHT - 120.0);
+    let matrices: Vec<f64> = (ops.iter())
+        .filter(|op| op.operator == "Tm" && (number(&op.operands[5]) - y).abs() < 0.01)
+        .map(|op| number(&op.operands[4]))
+        .collect();
+    assert_eq!(matrices.len(), 2, "{matrices:?}");
+    assert!(
+        (matrices[1] - matrices[0] - 5.0).abs() < 0.01,
+        "{matrices:?}"
+    );
+    let catalog = doc.catalog().unwrap();
+    let preferences = dict(&doc, catalog.get(b"ViewerPreferences").unwrap());
+    assert_eq!(name(&doc, preferences, "Direction"), "R2L");
 }

@@ -231,7 +231,10 @@ pub(super) fn build(
                 .is_some_and(|r| r.start < start && start < r.end);
             let allowed = flags[start] & ALLOWED != 0 || in_emergency;
             let last = shaped.last_char(before);
-            let han_latin = if is_ideograph(last) && is_western(ch) {
+            // Latin set across a vertical column takes an em, as Han does.
+            let han_latin = if before.across || cluster.across {
+                None
+            } else if is_ideograph(last) && is_western(ch) {
                 Some(before.size)
             } else if is_western(last) && is_ideograph(ch) {
                 Some(cluster.size)

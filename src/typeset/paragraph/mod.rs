@@ -28,7 +28,7 @@ use self::shape::{invisible, Kind, Shaped};
 use crate::book::Lang;
 use crate::doc::TextNode;
 use crate::fonts::TextStyle;
-use crate::typeset::frame::TextRun;
+use crate::typeset::frame::{Setting, TextRun};
 
 /// A stretch of paragraph text with one language and style.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -300,6 +300,19 @@ impl Layout<'_, '_> {
         )
     }
 
+    /// How a cluster stands once a vertical book's page is turned.
+    fn setting(&self, c: &shape::Cluster, glyphs: &[shape::Glyph]) -> Setting {
+        if !self.fonts.vertical {
+            Setting::Along
+        } else if c.across {
+            Setting::Across(glyphs.iter().map(|g| g.advance).sum())
+        } else if self.shaped.is_wide(c) {
+            Setting::Upright
+        } else {
+            Setting::Along
+        }
+    }
+
     /// Lays out `items[range]`, ending with a break at `range.end`.
     fn line(
         &self,
@@ -356,6 +369,7 @@ impl Layout<'_, '_> {
             tags: Vec::new(),
             open_tag: None,
             langs: Vec::new(),
+            setting: Setting::Along,
         };
         let mut text = String::new();
         let mut x = indent;
@@ -389,14 +403,14 @@ impl Layout<'_, '_> {
                                 }
                                 let piece = &self.pieces[c.piece as usize];
                                 out.lang(piece.node.map(|_| piece.lang), x);
-                                for (i, g) in shaped.glyphs[c.g0 as usize..c.g1 as usize]
-                                    .iter()
-                                    .enumerate()
-                                {
+                                let glyphs = &shaped.glyphs[c.g0 as usize..c.g1 as usize];
+                                out.setting = self.setting(c, glyphs);
+                                for (i, g) in glyphs.iter().enumerate() {
                                     let label = if i == 0 { source } else { "" };
                                     out.glyph(c.face, c.size, x, g, label);
                                     x += g.advance;
                                 }
+                                out.setting = Setting::Along;
                                 x = x0 + c.width;
                                 out.tag(piece.tag, x0, x);
                                 if tracked > 0.0 && items::tracks_after(clusters, k) {
@@ -515,16 +529,21 @@ struct LineBuilder {
     open_tag: Option<(u32, f32, f32)>,
     /// See [`Line::langs`].
     langs: Vec<(Option<Lang>, f32)>,
+    /// The setting of the glyphs pushed now.
+    setting: Setting,
 }
 
 impl LineBuilder {
     fn glyph(&mut self, face: crate::fonts::Face, size: f32, x: f32, g: &shape::Glyph, text: &str) {
-        let same = self
-            .runs
-            .last()
-            .is_some_and(|r| r.face == face && r.size == size);
+        // Each stretch set across a column is a run of its own.
+        let across = matches!(self.setting, Setting::Across(_)) && !text.is_empty();
+        let same = self.runs.last().is_some_and(|r| {
+            r.face == face && r.size == size && r.setting == self.setting && !across
+        });
         if !same {
-            self.runs.push(TextRun::new(face, size, x, 0.0));
+            let mut run = TextRun::new(face, size, x, 0.0);
+            run.setting = self.setting;
+            self.runs.push(run);
         }
         let run = self.runs.last_mut().expect("a run was just pushed");
         run.push(g.id, x + g.dx - run.x, -g.dy, text);

@@ -11,7 +11,9 @@ use super::breaks::{is_forced_break, is_space};
 use super::Piece;
 use crate::book::Lang;
 use crate::fonts::{chain, Face, Fonts};
-use crate::text::{is_ambiguous_punctuation, is_cjk_punctuation, is_han, is_wide};
+use crate::text::{
+    is_ambiguous_punctuation, is_cjk_punctuation, is_han, is_wide, orientation, Orientation,
+};
 
 /// The scripts a run is shaped with; one plan per face and script.
 const SCRIPTS: [Script; 5] = [
@@ -40,12 +42,14 @@ pub(super) struct FaceData<'a> {
     /// The space glyph: drawn, widened, where no face covers a character.
     pub space: Option<u16>,
     plans: [OnceLock<ShapePlan>; SCRIPTS.len()],
+    /// Shaped for a vertical column: a CJK face's `vert`/`vrt2` forms.
+    vertical: bool,
     /// (character, left blank, right blank) in ems, sorted by character.
     blanks: OnceLock<Vec<(char, f32, f32)>>,
 }
 
 impl<'a> FaceData<'a> {
-    fn new(face: Face, data: &'a [u8]) -> Option<FaceData<'a>> {
+    fn new(face: Face, data: &'a [u8], vertical: bool) -> Option<FaceData<'a>> {
         let hb = rustybuzz::Face::from_slice(data, 0)?;
         let upem = hb.units_per_em() as f32;
         let language = match face {
@@ -68,6 +72,7 @@ impl<'a> FaceData<'a> {
             space: hb.glyph_index(' ').map(|g| g.0),
             hb,
             plans: Default::default(),
+            vertical: vertical && face.is_cjk(),
             blanks: OnceLock::new(),
         })
     }
@@ -78,12 +83,19 @@ impl<'a> FaceData<'a> {
 
     fn plan(&self, script: usize) -> &ShapePlan {
         self.plans[script].get_or_init(|| {
+            // The vertical forms, on a line that is turned upright later:
+            // the glyphs keep their horizontal advances (an em each).
+            let vertical = [
+                Feature::new(Tag::from_bytes(b"vert"), 1, ..),
+                Feature::new(Tag::from_bytes(b"vrt2"), 1, ..),
+            ];
+            let features: &[Feature] = if self.vertical { &vertical } else { &[] };
             ShapePlan::new(
                 &self.hb,
                 Direction::LeftToRight,
                 Some(SCRIPTS[script]),
                 Some(&self.language),
-                &[],
+                features,
             )
         })
     }
@@ -154,14 +166,28 @@ impl<'a> FaceData<'a> {
 pub struct ShapingFonts<'a> {
     pub(super) fonts: &'a Fonts,
     faces: Vec<FaceData<'a>>,
+    /// Lines are set for vertical columns (see [`ShapingFonts::vertical`]).
+    pub vertical: bool,
 }
 
 impl<'a> ShapingFonts<'a> {
     pub fn new(fonts: &'a Fonts) -> ShapingFonts<'a> {
+        ShapingFonts::with(fonts, false)
+    }
+
+    /// For lines that become vertical columns when their page is turned: Han
+    /// and full-width punctuation take their vertical forms and stand
+    /// upright, short Latin runs go across the column in one em
+    /// ([`crate::text::orientation`]), the rest is turned with the line.
+    pub fn vertical(fonts: &'a Fonts) -> ShapingFonts<'a> {
+        ShapingFonts::with(fonts, true)
+    }
+
+    fn with(fonts: &'a Fonts, vertical: bool) -> ShapingFonts<'a> {
         let faces = Face::ALL
             .iter()
             .map(|&face| {
-                FaceData::new(face, &fonts.file(face).data).unwrap_or_else(|| {
+                FaceData::new(face, &fonts.file(face).data, vertical).unwrap_or_else(|| {
                     panic!(
                         "{}: Fonts::load accepted a font rustybuzz cannot parse",
                         fonts.file(face).name
@@ -169,7 +195,11 @@ impl<'a> ShapingFonts<'a> {
                 })
             })
             .collect();
-        ShapingFonts { fonts, faces }
+        ShapingFonts {
+            fonts,
+            faces,
+            vertical,
+        }
     }
 
     /// The fonts these faces were parsed from.
@@ -232,6 +262,8 @@ pub(super) struct Cluster {
     /// Blank left of such punctuation, kept in its glyph: pushing a line in
     /// may take it too (the mark then moves left into it).
     pub left: f32,
+    /// In a vertical column, set across it in one em (its width).
+    pub across: bool,
 }
 
 /// A paragraph's text, shaped.
@@ -320,6 +352,7 @@ pub(super) fn shape_paragraph(
     }
     let mut buffer = BUFFER.with(|b| b.borrow_mut().take()).unwrap_or_default();
     for (index, piece) in pieces.iter().enumerate() {
+        let first_cluster = out.clusters.len();
         let faces = chain(piece.lang, piece.style, base, han_in_english);
         let offset = out.piece_starts[index];
         // Runs of one face.
@@ -372,6 +405,7 @@ pub(super) fn shape_paragraph(
                             kind: Kind::Text,
                             right: 0.0,
                             left: 0.0,
+                            across: false,
                         });
                         out.glyphs.push(Glyph {
                             id,
@@ -393,6 +427,7 @@ pub(super) fn shape_paragraph(
                         kind: special.unwrap_or(Kind::Skip),
                         right: 0.0,
                         left: 0.0,
+                        across: false,
                     });
                 }
             }
@@ -401,8 +436,46 @@ pub(super) fn shape_paragraph(
             let end = offset + piece.text.len();
             buffer = shape_run(fonts, out, buffer, start, end, f, piece, index);
         }
+        if fonts.vertical && base.is_chinese() && !piece.lang.is_chinese() {
+            set_across(out, first_cluster, piece.size, orientation(piece.text));
+        }
     }
     BUFFER.with(|b| *b.borrow_mut() = Some(buffer));
+}
+
+/// A Latin run in a vertical column: across it in one em (a number of
+/// two or three digits), or each character upright in an em of its own
+/// (a capital, a year), by [`orientation`]; else it is turned with the
+/// line and left as it is.
+fn set_across(out: &mut Shaped, first: usize, em: f32, orientation: Orientation) {
+    let clusters = &mut out.clusters[first..];
+    let drawn = |c: &Cluster| c.kind == Kind::Text && c.g1 > c.g0;
+    if clusters.is_empty() || !clusters.iter().all(drawn) {
+        return;
+    }
+    match orientation {
+        Orientation::Sideways => {}
+        Orientation::Upright => {
+            for c in clusters {
+                c.across = true;
+                c.width = em;
+            }
+        }
+        Orientation::Combined => {
+            let (head, last) = (clusters[0], clusters[clusters.len() - 1]);
+            if clusters.iter().any(|c| c.face != head.face) {
+                return;
+            }
+            out.clusters.truncate(first);
+            out.clusters.push(Cluster {
+                end: last.end,
+                g1: last.g1,
+                width: em,
+                across: true,
+                ..head
+            });
+        }
+    }
 }
 
 /// The plan script for a run of text in a face.
@@ -498,6 +571,7 @@ fn shape_run(
             kind,
             right: 0.0,
             left: 0.0,
+            across: false,
         });
         i = j;
     }
