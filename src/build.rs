@@ -117,26 +117,21 @@ fn plan<'v, 'a>(volumes: &'v [Volume<'a>], options: &BuildOptions) -> Vec<Job<'v
                 .filter(|f| options.formats.is_empty() || options.formats.contains(f))
                 .copied()
                 .collect();
-            // The vertical edition is an EPUB: its print edition is still
-            // to come (the typesetter sets lines horizontally only).
-            let vertical: Vec<Format> = (formats.iter())
-                .filter(|&&f| f == Format::Epub)
-                .copied()
-                .collect();
-            if !formats.is_empty() {
-                jobs.push(Job {
-                    volume,
-                    edition,
-                    vertical: false,
-                    formats,
-                });
+            if formats.is_empty() {
+                continue;
             }
-            if volume.is_vertical(edition) && !vertical.is_empty() {
+            jobs.push(Job {
+                volume,
+                edition,
+                vertical: false,
+                formats: formats.clone(),
+            });
+            if volume.is_vertical(edition) {
                 jobs.push(Job {
                     volume,
                     edition,
                     vertical: true,
-                    formats: vertical,
+                    formats,
                 });
             }
         }
@@ -193,15 +188,12 @@ pub fn build_reporting(
                 Diagnostics::default()
             };
             // The EPUB marks where the print edition's pages start: both
-            // formats take the one print layout. A vertical edition has
-            // no print edition yet.
-            let print = (!job.vertical).then(|| print_layout(project, job.volume, &book));
+            // formats take the one print layout.
+            let print = print_layout(project, job.volume, &book);
             let outcomes: Vec<Result<(Option<Built>, Diagnostics)>> = job
                 .formats
                 .par_iter()
-                .map(|&format| {
-                    make_file(project, job, &book, print.as_ref(), format, options, report)
-                })
+                .map(|&format| make_file(project, job, &book, &print, format, options, report))
                 .collect();
             let mut built = Vec::new();
             for outcome in outcomes {
@@ -227,7 +219,7 @@ fn make_file(
     project: &Project,
     job: &Job,
     book: &Book,
-    print: Option<&(Pages, Diagnostics)>,
+    print: &(Pages, Diagnostics),
     format: Format,
     options: &BuildOptions,
     report: &(dyn Fn(&Built) + Sync),
@@ -242,22 +234,16 @@ fn make_file(
     let rendered = match format {
         Format::Epub => {
             // A print layout with errors makes no PDF: then no page list.
-            let print_pages = match print {
-                Some((pages, problems)) if !problems.has_errors() => pages.starts(),
-                _ => Vec::new(),
+            let (pages, problems) = print;
+            let print_pages = if problems.has_errors() {
+                Vec::new()
+            } else {
+                pages.starts()
             };
             render_epub(book, &project.fonts, &print_pages)
                 .map(|(bytes, found)| (bytes, None, found))
         }
-        Format::Pdf => match print {
-            Some(print) => render_pdf(project, book, print),
-            None => Err([Diagnostic::error(
-                None,
-                "a vertical edition has no PDF yet".to_owned(),
-            )]
-            .into_iter()
-            .collect()),
-        },
+        Format::Pdf => render_pdf(project, book, print),
     };
     match rendered {
         Ok((bytes, pages, warnings)) => {

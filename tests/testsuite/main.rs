@@ -15,4 +15,5 @@ mod markdown;
 mod pdf;
 mod tagged;
 mod typeset;
+mod vertical;
 mod watch;

@@ -45,13 +45,15 @@ fn build_library(out: &Path) -> Vec<PathBuf> {
     built.into_iter().map(|b| b.path).collect()
 }
 
-/// The single-language PDFs: the bilingual ones set two languages in two
-/// columns, which text extraction interleaves; `typeset::bilingual_pairs_*`
-/// checks those.
+/// The horizontal single-language PDFs: the bilingual ones set two
+/// languages in two columns, which text extraction interleaves
+/// (`typeset::bilingual_pairs_*` checks those); of a vertical one,
+/// pdftotext reads only the columns without Latin as lines
+/// (`vertical::pdftotext_reads_each_column_of_han_as_a_line`).
 fn single_language_books() -> Vec<&'static PathBuf> {
     books()
         .iter()
-        .filter(|b| volume_and_edition(b).1 != "bilingual")
+        .filter(|b| volume_and_edition(b).1 != "bilingual" && !is_vertical(b))
         .collect()
 }
 
@@ -61,13 +63,19 @@ pub(crate) fn books() -> &'static [PathBuf] {
     BOOKS.get_or_init(|| build_library(&temp_dir("library")))
 }
 
-/// `<volume>.<edition>.pdf` → (volume, edition).
+/// `<volume>.<edition>.pdf` → (volume, edition); a vertical book
+/// (`<edition>-vertical`) is its edition's, set otherwise.
 fn volume_and_edition(path: &Path) -> (String, String) {
     let name = path.file_name().unwrap().to_string_lossy();
     let mut parts = name.split('.');
     let volume = parts.next().unwrap().to_string();
-    let edition = parts.next().unwrap().to_string();
-    (volume, edition)
+    let edition = parts.next().unwrap().trim_end_matches("-vertical");
+    (volume, edition.to_string())
+}
+
+/// Whether the book is set vertically (直排).
+fn is_vertical(path: &Path) -> bool {
+    path.to_string_lossy().ends_with("-vertical.pdf")
 }
 
 fn edition_lang(tag: &str) -> Lang {
@@ -211,9 +219,13 @@ fn dict<'a>(doc: &'a Document, d: &'a Dictionary, key: &str) -> Option<&'a Dicti
 }
 
 #[test]
-fn the_library_builds_twelve_pdfs() {
+fn the_library_builds_thirteen_pdfs() {
     let books = books();
-    assert_eq!(books.len(), 12, "3 volumes × 4 editions: {books:?}");
+    assert_eq!(
+        books.len(),
+        13,
+        "3 volumes × 4 editions, and leadership's vertical zh-Hant: {books:?}"
+    );
     for book in books {
         assert_eq!(book.extension().unwrap(), "pdf", "{}", book.display());
     }

@@ -25,10 +25,17 @@ pub(crate) struct Typeset {
 /// Every Markdown fixture set as a one-chapter book, once for the tests of this module.
 pub(crate) fn typeset_fixtures() -> &'static [Typeset] {
     static TYPESET: OnceLock<Vec<Typeset>> = OnceLock::new();
-    TYPESET.get_or_init(|| cases("markdown").into_iter().map(typeset_case).collect())
+    TYPESET.get_or_init(|| {
+        cases("markdown")
+            .into_iter()
+            .map(|case| typeset_case(case, false))
+            .collect()
+    })
 }
 
-fn typeset_case(case: PathBuf) -> Typeset {
+/// The fixture in folder `case` set as a one-chapter A5 book, vertically
+/// (直排) if `vertical`.
+pub(crate) fn typeset_case(case: PathBuf, vertical: bool) -> Typeset {
     let article = fixture_article(&case);
     let doc = fixture_document(&article);
     let book = Book {
@@ -55,7 +62,7 @@ fn typeset_case(case: PathBuf) -> Typeset {
             conversions: Vec::new(),
         }],
         bilingual_layout: quire::config::BilingualLayout::Columns,
-        vertical: false,
+        vertical,
         han_in_english: Lang::ZhHant,
         library_root: relative(&case),
     };
@@ -81,10 +88,10 @@ fn all_lines() -> impl Iterator<Item = (String, usize, &'static LineRecord)> {
     })
 }
 
-#[test]
-fn typeset_fixtures_match_their_frame_dumps() {
+/// Each fixture's pages and diagnostics against its `expected/frames.txt`.
+pub(crate) fn assert_frames_match(fixtures: &[Typeset]) {
     let mut mismatches = Vec::new();
-    for typeset in typeset_fixtures() {
+    for typeset in fixtures {
         let mut frames = dump(&typeset.pages);
         for d in &typeset.diagnostics {
             frames.push_str(&format!("# {d}\n"));
@@ -95,6 +102,11 @@ fn typeset_fixtures_match_their_frame_dumps() {
         ));
     }
     assert_no_mismatches(mismatches);
+}
+
+#[test]
+fn typeset_fixtures_match_their_frame_dumps() {
+    assert_frames_match(typeset_fixtures());
 }
 
 #[test]
@@ -158,11 +170,11 @@ fn no_typeset_line_leaves_its_page() {
 
 /// Punctuation a Chinese line must not start with (clreq: closing marks,
 /// pause and stop marks, the ellipsis).
-const NO_LINE_START: &[char] = &[
+pub(crate) const NO_LINE_START: &[char] = &[
     '、', '，', '。', '；', '：', '？', '！', '」', '』', '）', '》', '…',
 ];
 /// Punctuation a Chinese line must not end with (opening marks).
-const NO_LINE_END: &[char] = &['「', '『', '（', '《'];
+pub(crate) const NO_LINE_END: &[char] = &['「', '『', '（', '《'];
 
 #[test]
 fn no_chinese_line_starts_with_closing_or_ends_with_opening_punctuation() {
@@ -232,6 +244,15 @@ fn library_book(
     volume: &str,
     edition: quire::book::Edition,
 ) -> (Theme, Pages, Vec<quire::error::Diagnostic>) {
+    library_edition(volume, edition, false)
+}
+
+/// [`library_book`], set vertically (直排) if `vertical`.
+pub(crate) fn library_edition(
+    volume: &str,
+    edition: quire::book::Edition,
+    vertical: bool,
+) -> (Theme, Pages, Vec<quire::error::Diagnostic>) {
     use quire::build::{make_book, BuildOptions};
     let project = library();
     let (volumes, _) = quire::volume::resolve_volumes(&project.config, &project.library);
@@ -239,7 +260,8 @@ fn library_book(
         .iter()
         .find(|v| v.id() == volume)
         .expect("the volume");
-    let book = make_book(project, volume, edition, &BuildOptions::default());
+    let mut book = make_book(project, volume, edition, &BuildOptions::default());
+    book.vertical = vertical;
     let mut theme = Theme::new(PageSize::A5, book.lang);
     if edition == quire::book::Edition::Bilingual {
         theme = theme.scaled(0.85);
