@@ -1,7 +1,7 @@
 //! Pages around the chapters: half-title, title page, colophon, contents;
 //! and what every page carries: running heads and folios.
 
-use super::frame::{ElementId, Item, LinkTarget, Rect, Role, TextRun};
+use super::frame::{ElementId, Item, LinkTarget, Rect, Role, Setting, TextRun};
 use super::paginate::{PageBuild, PageKind};
 use super::paragraph::{set_paragraph, ParagraphSpec, Piece, ShapingFonts};
 use super::structure::Structure;
@@ -347,13 +347,28 @@ pub fn fill_contents(
         };
         let page = &mut pages[entry.page];
         let right = t.left(entry.page) + t.measure();
-        let (runs, width) = lines.shape(label, size, false);
+        let (mut runs, mut width) = lines.shape(label, size, false);
+        if lines.fonts.vertical && label.len() <= 3 && label.chars().all(|c| c.is_ascii_digit()) {
+            // Across the column in one em (縱中橫), as numbers in the text.
+            for run in &mut runs {
+                run.setting = Setting::Across(width);
+            }
+            width = size;
+        }
         draw_runs(page, runs, right - width, entry.y, Some(entry.element));
         // Dot leaders on a fixed pitch, so they line up from entry to entry.
         let pitch = size * 0.6;
-        let (dot, _) = lines.shape(".", size, false);
+        let (mut dot, dot_width) = lines.shape(".", size, false);
+        if lines.fonts.vertical {
+            // Centred in the column, as the page numbers are.
+            for run in &mut dot {
+                run.setting = Setting::Across(dot_width);
+            }
+        }
         let mut x = ((entry.title_end + size * 0.5) / pitch).ceil() * pitch;
-        while x < right - width - size * 0.5 {
+        // A dot across a column is centred in an em down it.
+        let end = right - width - if lines.fonts.vertical { 1.5 } else { 0.5 } * size;
+        while x < end {
             for run in &dot {
                 let mut run = run.clone();
                 run.x += x;

@@ -423,3 +423,33 @@ fn pdftotext_reads_each_column_of_han_as_a_line() {
         );
     }
 }
+
+/// The contents give each chapter's page number across its column, with
+/// the dot leaders on the column's centre.
+#[test]
+fn contents_numbers_stand_across_their_columns() {
+    let pages = leadership();
+    let contents = (pages.pages.iter())
+        .find(|p| {
+            (p.items.iter()).any(|i| matches!(i, Item::Text(run) if run.text.contains("目錄")))
+        })
+        .expect("a contents page");
+    let mut numbers = Vec::new();
+    for item in &contents.items {
+        let Item::Text(run) = item else { continue };
+        let digits = !run.text.is_empty() && run.text.chars().all(|c| c.is_ascii_digit());
+        let dot = run.text == ".";
+        if digits || dot {
+            assert_eq!(
+                run.setting,
+                Setting::Upright,
+                "`{}` is not upright",
+                run.text
+            );
+        }
+        if digits {
+            numbers.push(run.text.clone());
+        }
+    }
+    assert_eq!(numbers.len(), 7, "a number per chapter: {numbers:?}");
+}
