@@ -167,7 +167,12 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         paginator.chapter(i, layout);
     }
     paginator.finish_footnotes(&footnotes);
-    let anchors = std::mem::take(&mut paginator.anchors);
+    let mut anchors = std::mem::take(&mut paginator.anchors);
+    if book.vertical {
+        // A page of columns is read from its top: the contents' links and
+        // the bookmarks go there.
+        anchors.values_mut().for_each(|(_, y)| *y = 0.0);
+    }
     let mut pages = paginator.pages;
 
     let first_chapter = pages
@@ -216,15 +221,12 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         .enumerate()
         .filter_map(|(i, chapter)| {
             let &(page, y) = anchors.get(&(i, None))?;
-            // A page of columns is read from its top.
-            let y = if book.vertical { 0.0 } else { y };
             let children = sections[i]
                 .iter()
                 .enumerate()
                 .filter(|(_, (level, _))| *level <= 2)
                 .filter_map(|(s, (_, title))| {
                     let &(page, y) = anchors.get(&(i, Some(s)))?;
-                    let y = if book.vertical { 0.0 } else { y };
                     Some(OutlineItem {
                         title: title.clone(),
                         page,
