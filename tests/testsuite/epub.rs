@@ -166,6 +166,9 @@ fn every_edition_passes_daisy_ace() {
                 let out = reports.join(book.file_stem().unwrap());
                 let mut command = Command::new(&ace);
                 command.args(["-f", "-E", "-o"]).arg(&out).arg(book);
+                // Ace gives the browser 5 s to start; with the rest of the
+                // suite running beside it, Chromium may take longer.
+                command.env("ACE_TIMEOUT_INITIAL", "60000");
                 if let Some(chromium) = chromium {
                     command.env("PUPPETEER_EXECUTABLE_PATH", chromium);
                 }
