@@ -152,6 +152,8 @@ pub enum Item {
     Text(TextRun),
     /// A filled rectangle: rules, table borders, footnote separator.
     Rule(Rect),
+    /// A filled circle in a square: an emphasis dot (着重號).
+    Dot(Rect),
     Image {
         rect: Rect,
         image: Arc<ImageData>,
@@ -182,6 +184,10 @@ pub struct TextRun {
     /// (running heads, folios, leaders).
     pub element: Option<ElementId>,
     pub setting: Setting,
+    /// The line of text the run is part of, unique on its page (`None` for
+    /// furniture): a column of a vertical book mixes upright, turned and
+    /// across runs that are read as one line.
+    pub line: Option<u32>,
 }
 
 /// How a run's glyphs stand on the page.
@@ -222,6 +228,7 @@ impl TextRun {
             glyphs: Vec::new(),
             element: None,
             setting: Setting::Along,
+            line: None,
         }
     }
 

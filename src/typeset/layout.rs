@@ -20,6 +20,8 @@ use crate::fonts::TextStyle;
 pub enum Drawn {
     Runs(Vec<TextRun>),
     Rule(Rect),
+    /// An emphasis dot.
+    Dot(Rect),
     /// An image, with its figure element.
     Image(Rect, Arc<ImageData>, Option<ElementId>),
     /// A link area, with its link element.
@@ -37,7 +39,7 @@ impl Placed {
                 Drawn::Image(_, _, element)
                 | Drawn::Link(_, _, element)
                 | Drawn::FootnoteLink(_, _, element) => *element = None,
-                Drawn::Rule(_) => {}
+                Drawn::Rule(_) | Drawn::Dot(_) => {}
             }
         }
         self
@@ -455,6 +457,7 @@ impl<'a> Layout<'a> {
             runs.extend(hyphen);
         }
         drawn.insert(0, Drawn::Runs(runs));
+        drawn.extend(line.dots.iter().map(|d| Drawn::Dot(d.moved(indent, 0.0))));
         Placed {
             advance: leading,
             above: line.ascent,
@@ -1352,6 +1355,7 @@ fn raise(line: &mut Placed, dy: f32) {
         match drawn {
             Drawn::Runs(runs) => runs.iter_mut().for_each(|r| r.y -= dy),
             Drawn::Rule(r)
+            | Drawn::Dot(r)
             | Drawn::Image(r, ..)
             | Drawn::Link(r, ..)
             | Drawn::FootnoteLink(r, ..) => r.y -= dy,
@@ -1810,6 +1814,7 @@ fn move_drawn(drawn: Drawn, dx: f32) -> Drawn {
     match drawn {
         Drawn::Runs(runs) => Drawn::Runs(move_runs(runs, dx, 0.0)),
         Drawn::Rule(r) => Drawn::Rule(r.moved(dx, 0.0)),
+        Drawn::Dot(r) => Drawn::Dot(r.moved(dx, 0.0)),
         Drawn::Image(r, data, figure) => Drawn::Image(r.moved(dx, 0.0), data, figure),
         Drawn::Link(r, target, link) => Drawn::Link(r.moved(dx, 0.0), target, link),
         Drawn::FootnoteLink(r, n, link) => Drawn::FootnoteLink(r.moved(dx, 0.0), n, link),

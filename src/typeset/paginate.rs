@@ -517,14 +517,18 @@ pub fn draw_placed(
     for drawn in &line.drawn {
         match drawn {
             Drawn::Runs(runs) => {
+                // The index of the line's first item names it.
+                let id = items.len() as u32;
                 for run in runs {
                     let mut run = run.clone();
                     run.x += left;
                     run.y += y;
+                    run.line = Some(id);
                     items.push(Item::Text(run));
                 }
             }
             Drawn::Rule(r) => items.push(Item::Rule(r.moved(left, y))),
+            Drawn::Dot(r) => items.push(Item::Dot(r.moved(left, y))),
             Drawn::Image(r, data, figure) => items.push(Item::Image {
                 element: *figure,
                 rect: r.moved(left, y),

@@ -15,7 +15,7 @@ use super::theme::Theme;
 /// The ideographic em box's top above the baseline, in ems: CJK fonts set
 /// the box from 0.12 em below the baseline to 0.88 em above (and put their
 /// vertical origin, `VORG`, at its top).
-const IDEOGRAPHIC_TOP: f32 = 0.88;
+pub(crate) const IDEOGRAPHIC_TOP: f32 = 0.88;
 
 /// The ideographic em box's centre above the baseline, in ems.
 const IDEOGRAPHIC_CENTRE: f32 = IDEOGRAPHIC_TOP - 0.5;
@@ -33,7 +33,7 @@ pub fn turn_page(page: &mut PageBuild, index: usize, turned: &Theme, theme: &The
     for item in &mut page.items {
         match item {
             Item::Text(run) => turn.run(run),
-            Item::Rule(rect) => *rect = turn.rect(*rect),
+            Item::Rule(rect) | Item::Dot(rect) => *rect = turn.rect(*rect),
             Item::Image { rect, .. } => *rect = turn.rect(*rect),
             Item::Link { rect, target, .. } => {
                 *rect = turn.rect(*rect);

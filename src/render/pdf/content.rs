@@ -24,14 +24,17 @@
 //! it) whose glyphs' `ToUnicode` texts do not spell the cluster's text is
 //! wrapped in a `/Span << /ActualText … >>` marked-content sequence, e.g. a
 //! hyphen added at a line break (text "") or a base glyph with a mark glyph.
+//! In a vertical book, each column is one such span instead, with the
+//! column's text, around its elements' marked content: extraction then
+//! reads it as one line, Latin turned and digits across included.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use printpdf::{
-    Actions, BorderArray, Codepoint, ColorArray, DictItem, FontId, HighlightingMode,
-    LinkAnnotation, Op, PaintMode, PdfFontHandle, Pt, TextItem, TextMatrix, XObjectId,
-    XObjectTransform,
+    Actions, BorderArray, Codepoint, ColorArray, DictItem, FontId, HighlightingMode, LinePoint,
+    LinkAnnotation, Op, PaintMode, PdfFontHandle, Point, Polygon, PolygonRing, Pt, TextItem,
+    TextMatrix, WindingOrder, XObjectId, XObjectTransform,
 };
 
 use super::font::{vertical_resource, EmbeddedFont};
@@ -113,14 +116,28 @@ pub(super) fn page(
     let height = f64::from(page.height);
     let last_uses = last_uses.of_page(page);
     let mut last_uses = last_uses.into_iter();
-    for item in &page.items {
+    let columns = columns(&page.items);
+    let mut column = columns.iter().peekable();
+    for (index, item) in page.items.iter().enumerate() {
         let mark = match item {
             Item::Text(run) if run.glyphs.is_empty() => continue,
             Item::Text(run) => Some(run.element),
-            Item::Rule(_) => Some(None),
+            Item::Rule(_) | Item::Dot(_) => Some(None),
             Item::Image { element, .. } => Some(*element),
             Item::Link { .. } => None,
         };
+        let in_column = column.peek().filter(|c| c.items.contains(&index));
+        if let Some(c) = in_column.filter(|c| c.items.start == index) {
+            // The column's span holds its elements' marked content.
+            if open.take().is_some() {
+                out.ops.push(Op::EndMarkedContent);
+            }
+            out.ops.push(Op::BeginMarkedContentWithProperties {
+                tag: "Span".into(),
+                properties: actual_text(&c.text),
+            });
+        }
+        let spans = in_column.is_none();
         if let Some(mark) = mark.filter(|&m| open != Some(m)) {
             if open.is_some() {
                 out.ops.push(Op::EndMarkedContent);
@@ -130,9 +147,15 @@ pub(super) fn page(
         }
         let ops = &mut out.ops;
         match item {
-            Item::Text(run) => text_run(ops, run, &fonts[&run.face], height, &mut last_uses),
+            Item::Text(run) => {
+                let font = &fonts[&run.face];
+                text_run(ops, run, font, height, &mut last_uses, spans);
+            }
             Item::Rule(rect) => ops.push(Op::DrawRectangle {
                 rectangle: pdf_rect(page, rect, Some(PaintMode::Fill)),
+            }),
+            Item::Dot(rect) => ops.push(Op::DrawPolygon {
+                polygon: circle(&pdf_rect(page, rect, None)),
             }),
             Item::Image { rect, image, .. } => {
                 let index = super::image::index(images, image)
@@ -160,11 +183,58 @@ pub(super) fn page(
                 out.links.push(*element);
             }
         }
+        if column.next_if(|c| c.items.end == index + 1).is_some() {
+            if open.take().is_some() {
+                out.ops.push(Op::EndMarkedContent);
+            }
+            out.ops.push(Op::EndMarkedContent);
+        }
     }
     if open.is_some() {
         out.ops.push(Op::EndMarkedContent);
     }
     Ok(out)
+}
+
+/// The items of one column of a vertical book, and their text.
+struct Column {
+    items: std::ops::Range<usize>,
+    text: String,
+}
+
+/// The columns of a vertical page. Each is shown as one `ActualText` span,
+/// so that text extraction reads it as one line, whatever it mixes: Han
+/// upright, Latin turned, digits across, other elements (a link, a word in
+/// another language: their marked content goes inside the span).
+fn columns(items: &[Item]) -> Vec<Column> {
+    let mut out: Vec<Column> = Vec::new();
+    // The last column's line, while it may go on.
+    let mut open = None;
+    for (index, item) in items.iter().enumerate() {
+        let run = match item {
+            Item::Link { .. } => continue,
+            Item::Text(run) if !run.glyphs.is_empty() => run,
+            _ => {
+                open = None;
+                continue;
+            }
+        };
+        let vertical = matches!(run.setting, Setting::Upright | Setting::Turned);
+        let key = run.line.filter(|_| vertical);
+        match (key, out.last_mut()) {
+            (Some(key), Some(last)) if open == Some(key) => {
+                last.items.end = index + 1;
+                last.text.push_str(&run.text);
+            }
+            (Some(_), _) => out.push(Column {
+                items: index..index + 1,
+                text: run.text.clone(),
+            }),
+            (None, _) => {}
+        }
+        open = key;
+    }
+    out
 }
 
 /// Opens the marked-content sequence of `mark`: an artifact, or the next
@@ -198,6 +268,34 @@ fn pdf_rect(page: &Page, rect: &Rect, mode: Option<PaintMode>) -> printpdf::Rect
         height: at(rect.height.into()),
         mode,
         winding_order: None,
+    }
+}
+
+/// A filled circle in a square: four Bézier quarters.
+fn circle(square: &printpdf::Rect) -> Polygon {
+    // The control points' distance for a quarter circle of radius 1.
+    const K: f32 = 0.552_284_8;
+    let r = square.width.0 / 2.0;
+    let (cx, cy) = (square.x.0 + r, square.y.0 + r);
+    let at = |x: f32, y: f32, bezier| LinePoint {
+        p: Point {
+            x: Pt(cx + x * r),
+            y: Pt(cy + y * r),
+        },
+        bezier,
+    };
+    let mut points = vec![at(1.0, 0.0, false)];
+    for (x, y) in [(0.0, 1.0), (-1.0, 0.0), (0.0, -1.0), (1.0, 0.0)] {
+        // From the quarter's start (y, -x turned back) to (x, y).
+        let (sx, sy) = (y, -x);
+        points.push(at(sx + K * x, sy + K * y, true));
+        points.push(at(x + K * sx, y + K * sy, true));
+        points.push(at(x, y, false));
+    }
+    Polygon {
+        rings: vec![PolygonRing { points }],
+        mode: PaintMode::Fill,
+        winding_order: WindingOrder::NonZero,
     }
 }
 
@@ -237,12 +335,16 @@ fn ascii_uri(uri: &str) -> String {
     out
 }
 
+/// Shows a run in its own text section; `spans`: whether a cluster whose
+/// glyphs do not spell its text gets an `ActualText` span (not within a
+/// column's).
 fn text_run(
     ops: &mut Vec<Op>,
     run: &TextRun,
     font: &EmbeddedFont,
     height: f64,
     last_uses: &mut impl Iterator<Item = bool>,
+    spans: bool,
 ) {
     let size = round_to(f64::from(run.size), 1000.0);
     ops.push(Op::StartTextSection);
@@ -279,7 +381,7 @@ fn text_run(
         let actual = run.text_of(&cluster[0]);
         // Glyphs side by side across a column (縱中橫) read as one.
         let across = writing == Writing::Vertical && cluster.len() > 1;
-        let span = across || !spells(cluster.iter().map(|g| font.text(g.id)), actual);
+        let span = spans && (across || !spells(cluster.iter().map(|g| font.text(g.id)), actual));
         if span {
             text.flush();
             text.ops.push(Op::BeginMarkedContentWithProperties {

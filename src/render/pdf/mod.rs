@@ -167,7 +167,9 @@ fn validate(pages: &Pages) -> Result<(), String> {
                         finite(&[glyph.x, glyph.y], &at)?;
                     }
                 }
-                Item::Rule(rect) | Item::Image { rect, .. } => finite(&rect_values(rect), &at)?,
+                Item::Rule(rect) | Item::Dot(rect) | Item::Image { rect, .. } => {
+                    finite(&rect_values(rect), &at)?
+                }
                 Item::Link { rect, target, .. } => {
                     finite(&rect_values(rect), &at)?;
                     if let LinkTarget::Internal { page: to, y } = target {

@@ -1204,3 +1204,71 @@ fn upright_glyphs_are_shown_in_a_vertical_font() {
     let preferences = dict(&doc, catalog.get(b"ViewerPreferences").unwrap());
     assert_eq!(name(&doc, preferences, "Direction"), "R2L");
 }
+
+/// A column of a vertical book is one `ActualText` span with the column's
+/// text, holding the marked content of each element in it (here a word in
+/// another language, turned) and no span of its own within.
+#[test]
+fn a_column_is_one_actual_text_span_around_its_elements() {
+    use crate::typeset::frame::{Element, Role, Setting};
+    let size = 10.0;
+    let mut han = text(Face::SerifHant, size, 200.0, 100.0, "直排", 0.0);
+    for (i, g) in han.glyphs.iter_mut().enumerate() {
+        (g.x, g.y) = (0.0, i as f32 * size);
+    }
+    han.setting = Setting::Upright;
+    let mut latin = text(Face::Latin, size, 197.0, 120.0, "MBA", 0.0);
+    latin.setting = Setting::Turned;
+    let mut rest = text(Face::SerifHant, size, 200.0, 140.0, "書", 0.0);
+    rest.setting = Setting::Upright;
+    let element = |role, parent| Element {
+        role,
+        parent,
+        children: Vec::new(),
+        alt: None,
+        lang: None,
+    };
+    for (run, element) in [(&mut han, 1), (&mut latin, 2), (&mut rest, 1)] {
+        run.element = Some(element);
+        run.line = Some(0);
+    }
+    let mut furniture = text(Face::SerifHant, size, 20.0, 20.0, "頁", 0.0);
+    furniture.setting = Setting::Upright;
+    let pages = Pages {
+        pages: vec![page(vec![
+            Item::Text(han),
+            Item::Text(latin),
+            Item::Text(rest),
+            Item::Text(furniture),
+        ])],
+        elements: vec![
+            element(Role::Document, None),
+            element(Role::P, Some(0)),
+            element(Role::Span, Some(1)),
+        ],
+        right_to_left: true,
+        ..Pages::default()
+    };
+    let doc = load(&write_pdf(&pages, fonts(), &meta()).unwrap());
+    let ops = operations(&doc, page_ids(&doc)[0]);
+    let marks: Vec<String> = (ops.iter())
+        .filter(|op| matches!(op.operator.as_str(), "BDC" | "BMC" | "EMC"))
+        .map(
+            |op| match op.operands.first().and_then(|o| o.as_name().ok()) {
+                Some(tag) => String::from_utf8_lossy(tag).into_owned(),
+                None => op.operator.clone(),
+            },
+        )
+        .collect();
+    assert_eq!(
+        marks,
+        ["Span", "P", "EMC", "Span", "EMC", "P", "EMC", "EMC", "Artifact", "EMC"],
+        "{ops:?}"
+    );
+    let actual: Vec<String> = (ops.iter())
+        .filter(|op| op.operator == "BDC")
+        .filter_map(|op| op.operands[1].as_dict().ok()?.get(b"ActualText").ok())
+        .map(|t| lopdf::decode_text_string(t).unwrap())
+        .collect();
+    assert_eq!(actual, ["直排MBA書"]);
+}

@@ -28,7 +28,19 @@ use self::shape::{invisible, Kind, Shaped};
 use crate::book::Lang;
 use crate::doc::TextNode;
 use crate::fonts::TextStyle;
-use crate::typeset::frame::{Setting, TextRun};
+use crate::typeset::frame::{Rect, Setting, TextRun};
+use crate::typeset::turn::IDEOGRAPHIC_TOP;
+
+/// An emphasis dot's diameter, and its gap from the em box, in ems.
+const EMPHASIS_DOT: f32 = 0.16;
+const EMPHASIS_DOT_GAP: f32 = 0.08;
+
+/// Whether `text` is one Han character: emphasis dots go on those only
+/// (not on punctuation, not on Latin, which emphasis sets in italics).
+fn is_single_han(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(crate::text::is_han) && chars.next().is_none()
+}
 
 /// A stretch of paragraph text with one language and style.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,6 +99,8 @@ pub struct Line {
     pub langs: Vec<(Option<Lang>, f32)>,
     /// (tag, x0, x1) extents of tagged pieces on this line.
     pub tags: Vec<(u32, f32, f32)>,
+    /// The squares of the emphasis dots of its emphasised Han characters.
+    pub dots: Vec<Rect>,
     /// Source offset of the line's first character.
     pub source: usize,
     /// The first character the line shows of a document's text node, and
@@ -300,6 +314,25 @@ impl Layout<'_, '_> {
         )
     }
 
+    /// The emphasis dot of a Han character drawn from `x`: centred below
+    /// its em box, or on the right of a vertical book's column (above, on
+    /// the page its lines are set on), as clreq places them.
+    fn dot(&self, x: f32, c: &shape::Cluster) -> Rect {
+        let size = EMPHASIS_DOT * c.size;
+        let gap = EMPHASIS_DOT_GAP * c.size;
+        let y = if self.fonts.vertical {
+            -(IDEOGRAPHIC_TOP * c.size + gap + size)
+        } else {
+            (1.0 - IDEOGRAPHIC_TOP) * c.size + gap
+        };
+        Rect {
+            x: x + (c.width - size) / 2.0,
+            y,
+            width: size,
+            height: size,
+        }
+    }
+
     /// How a cluster stands once a vertical book's page is turned.
     fn setting(&self, c: &shape::Cluster, glyphs: &[shape::Glyph]) -> Setting {
         if !self.fonts.vertical {
@@ -370,6 +403,7 @@ impl Layout<'_, '_> {
             open_tag: None,
             langs: Vec::new(),
             setting: Setting::Along,
+            dots: Vec::new(),
         };
         let mut text = String::new();
         let mut x = indent;
@@ -413,6 +447,9 @@ impl Layout<'_, '_> {
                                 out.setting = Setting::Along;
                                 x = x0 + c.width;
                                 out.tag(piece.tag, x0, x);
+                                if piece.style.italic && is_single_han(source) {
+                                    out.dots.push(self.dot(x0, c));
+                                }
                                 if tracked > 0.0 && items::tracks_after(clusters, k) {
                                     x += items::TRACKING * c.size * tracked;
                                 }
@@ -516,6 +553,7 @@ impl Layout<'_, '_> {
             ascent,
             descent,
             tags: out.tags,
+            dots: out.dots,
             langs: out.langs,
             source,
             start,
@@ -531,6 +569,7 @@ struct LineBuilder {
     langs: Vec<(Option<Lang>, f32)>,
     /// The setting of the glyphs pushed now.
     setting: Setting,
+    dots: Vec<Rect>,
 }
 
 impl LineBuilder {
