@@ -195,7 +195,7 @@ pub struct TextRun {
 /// A vertical book is set as horizontal lines on a page turned a quarter,
 /// then turned back ([`crate::typeset`]'s `turn`): `Upright` and `Across`
 /// say how a run of such a line stands once the page is turned; the writer
-/// never sees `Across`.
+/// never sees `Across` or `Standing`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub enum Setting {
     /// Upright, along a horizontal baseline.
@@ -215,6 +215,9 @@ pub enum Setting {
     /// Set across the column in one em (縱中橫, tate-chu-yoko): the glyphs'
     /// natural width, in points. Turned, it becomes `Upright`.
     Across(f32),
+    /// Along a baseline that runs up the page the lines are set on: a table
+    /// or code kept horizontal in a vertical book. Turned, it becomes `Along`.
+    Standing,
 }
 
 impl TextRun {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::frame::{ElementId, ImageData, LinkTarget, Rect, Role, TextRun};
 use super::paragraph::{set_paragraph, Line, ParagraphSpec, Piece, ShapingFonts};
+use super::stand::{stand, Upright};
 use super::structure::{Structure, DOCUMENT};
 use super::theme::Theme;
 use crate::book::Lang;
@@ -148,6 +149,8 @@ pub struct Layout<'a> {
     heading_shift: i16,
     /// The level of the last heading (1: the title), so none skips a level.
     last_heading: u8,
+    /// A vertical book's horizontal setting, for its tables and code.
+    pub upright: Option<Upright<'a>>,
 }
 
 const BULLET: &str = "•";
@@ -200,6 +203,30 @@ impl<'a> Layout<'a> {
             element: None,
             heading_shift: 0,
             last_heading: 1,
+            upright: None,
+        }
+    }
+
+    /// Sets a block a vertical book keeps horizontal (a table, code): in
+    /// its horizontal setting, then stood in the flow of its columns.
+    fn standing(
+        &mut self,
+        indent: f32,
+        out: &mut Vec<Chunk>,
+        set: impl FnOnce(&mut Self, f32, &mut Vec<Chunk>),
+    ) {
+        let Some(upright) = self.upright else {
+            return set(self, indent, out);
+        };
+        let column = self.measure - indent;
+        let turned = (self.fonts, self.theme, self.measure);
+        (self.fonts, self.theme) = (upright.fonts, upright.theme);
+        self.measure = upright.theme.measure() * super::stand::MEASURE;
+        let start = out.len();
+        set(self, 0.0, out);
+        (self.fonts, self.theme, self.measure) = turned;
+        for chunk in &mut out[start..] {
+            *chunk = stand(std::mem::take(chunk), indent, column, self.theme);
         }
     }
 
@@ -639,15 +666,17 @@ impl<'a> Layout<'a> {
                     chunk.space_before = t.leading * 0.5;
                 }
             }
-            BlockKind::CodeBlock { text, .. } => {
-                let chunk = self.leaf(Role::Code, |s| s.code(text, indent, &block.span));
+            BlockKind::CodeBlock { text, .. } => self.standing(indent, out, |s, indent, out| {
+                let chunk = s.leaf(Role::Code, |s| s.code(text, indent, &block.span));
                 out.push(chunk);
-            }
+            }),
             BlockKind::Table {
                 alignments,
                 header,
                 rows,
-            } => self.table(alignments, header, rows, indent, block.span.start, out),
+            } => self.standing(indent, out, |s, indent, out| {
+                s.table(alignments, header, rows, indent, block.span.start, out)
+            }),
             BlockKind::ThematicBreak => {
                 let width = self.measure * 0.25;
                 let rule = Rect {

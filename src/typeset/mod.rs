@@ -11,6 +11,7 @@ mod front;
 mod layout;
 mod paginate;
 pub mod paragraph;
+mod stand;
 mod structure;
 mod theme;
 mod turn;
@@ -29,6 +30,7 @@ use front::{contents_pages, fill_contents, front_pages, running_heads, FrontMatt
 use layout::{bilingual_chapter, Drawn, Layout};
 use paginate::{PageKind, Paginator};
 use paragraph::ShapingFonts;
+use stand::Upright;
 use structure::{Structure, DOCUMENT};
 pub use theme::{PageSize, Theme};
 
@@ -36,15 +38,22 @@ pub use theme::{PageSize, Theme};
 pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (Pages, Diagnostics) {
     // A vertical book's lines are set on the page turned a quarter, and
     // turned back when its pages are done.
-    let (shaping, turned);
+    let (shaping, turned, horizontal);
     let (page_theme, theme) = if book.vertical {
         shaping = ShapingFonts::vertical(fonts);
+        horizontal = Some(ShapingFonts::new(fonts));
         turned = theme.turned();
         (theme.bound_right(), &turned)
     } else {
         shaping = ShapingFonts::new(fonts);
+        horizontal = None;
         (theme.clone(), theme)
     };
+    // Its tables and code stay horizontal, set for the printed page.
+    let upright = (horizontal.as_ref()).map(|fonts| Upright {
+        fonts,
+        theme: &page_theme,
+    });
     let lang = book.lang;
     let words = Words::of(lang);
     // The front matter's sections come first in reading order, though
@@ -76,6 +85,7 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
                 chapter.doc.lang,
             );
             layout.structure = structure.clone();
+            layout.upright = upright;
             layout
         };
         let (layout, found) = match &chapter.translation {
@@ -199,14 +209,13 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         .collect();
     fill_contents(&lines, &mut pages, &toc, &numbers);
     let titles: Vec<String> = book.chapters.iter().map(|c| c.title.clone()).collect();
-    if book.vertical {
+    if let Some(horizontal) = &horizontal {
         for (i, page) in pages.iter_mut().enumerate() {
             turn::turn_page(page, i, theme, &page_theme);
         }
         // Running heads and folios stay horizontal.
-        let horizontal = ShapingFonts::new(fonts);
         let heads = Lines {
-            fonts: &horizontal,
+            fonts: horizontal,
             theme: &page_theme,
             ..lines
         };

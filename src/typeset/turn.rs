@@ -76,6 +76,10 @@ impl Turn {
                 (run.x, run.y) = self.point(run.x, run.y);
                 run.setting = Setting::Turned;
             }
+            Setting::Standing => {
+                (run.x, run.y) = self.point(run.x, run.y);
+                run.setting = Setting::Along;
+            }
             Setting::Upright => self.upright(run),
             Setting::Across(width) => self.across(run, width),
         }

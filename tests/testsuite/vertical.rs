@@ -329,6 +329,62 @@ fn emphasis_dots_stand_right_of_the_column_and_below_the_line() {
     }
 }
 
+/// Tables and code stay horizontal blocks in the vertical flow: their text
+/// runs along a horizontal baseline, a table's cells go left to right and
+/// its rows down, and each block stands after (left of) the column before
+/// it, its first line at the columns' top.
+#[test]
+fn tables_and_code_stay_horizontal_blocks() {
+    let (pages, _) = rules();
+    let find = |text: &str| {
+        let mut runs = pages
+            .pages
+            .iter()
+            .flat_map(|p| &p.items)
+            .filter_map(|item| match item {
+                Item::Text(run) if run.text.contains(text) => Some(run),
+                _ => None,
+            });
+        runs.next_back()
+            .unwrap_or_else(|| panic!("`{text}` is not set"))
+    };
+    let (version, year, row, code) = (find("版本"), find("年份"), find("4.0"), find("fn"));
+    for run in [version, year, row, code] {
+        assert_eq!(
+            run.setting,
+            Setting::Along,
+            "`{}` is not horizontal",
+            run.text
+        );
+    }
+    assert!(
+        (year.y - version.y).abs() < 0.01 && year.x > version.x,
+        "cells left to right"
+    );
+    assert!(
+        row.y > version.y && (row.x - version.x).abs() < 0.01,
+        "rows down"
+    );
+    let intro = find("立在直行之間");
+    assert!(
+        code.x < version.x && version.x < intro.x,
+        "blocks right to left"
+    );
+    let top = (pages.pages.iter().flat_map(|p| &p.lines))
+        .find(|l| l.text.contains("立在直行之間"))
+        .expect("the introducing column")
+        .y;
+    let em = intro.size;
+    for run in [version, code] {
+        let below = run.y - top;
+        assert!(
+            below > 0.0 && below < 1.5 * em,
+            "`{}` is {below} pt below the top",
+            run.text
+        );
+    }
+}
+
 /// Punctuation takes the font's vertical forms (`vert`): another glyph
 /// than the horizontal one, which still copies as the same character
 /// (never a presentation form such as U+FE10).

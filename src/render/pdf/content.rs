@@ -353,7 +353,7 @@ fn text_run(
         size: Pt(size as f32),
     });
     let writing = match run.setting {
-        Setting::Along | Setting::Across(_) => Writing::Horizontal,
+        Setting::Along | Setting::Across(_) | Setting::Standing => Writing::Horizontal,
         Setting::Turned => Writing::Turned,
         Setting::Upright => Writing::Vertical,
     };
