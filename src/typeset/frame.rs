@@ -174,6 +174,9 @@ pub struct TextRun {
     pub face: Face,
     /// Font size in points.
     pub size: f32,
+    /// The glyphs' width as a fraction of their natural width (`1.0`):
+    /// digits set across a column are compressed into its em.
+    pub width_scale: f32,
     /// Left end of the baseline.
     pub x: f32,
     pub y: f32,
@@ -225,6 +228,7 @@ impl TextRun {
         TextRun {
             face,
             size,
+            width_scale: 1.0,
             x,
             y,
             text: String::new(),

@@ -110,22 +110,23 @@ impl Turn {
     /// side by side, each placed by its vertical origin (see `upright`).
     fn across(&self, run: &mut TextRun, width: f32) {
         let em = run.size;
+        // Wider than the em: compressed across, their height kept.
         let scale = (em / width).min(1.0);
-        let size = em * scale;
         let (centre, top) = self.point(run.x, run.y - IDEOGRAPHIC_CENTRE * em);
         let left = centre - width * scale / 2.0;
-        let baseline = top + em / 2.0 + DIGIT_HALF_HEIGHT * size;
+        let baseline = top + em / 2.0 + DIGIT_HALF_HEIGHT * em;
         let advances: Vec<f32> = (run.glyphs.iter().enumerate())
             .map(|(i, g)| run.glyphs.get(i + 1).map_or(width, |next| next.x) - g.x)
             .collect();
         for (g, advance) in run.glyphs.iter_mut().zip(advances) {
             g.x = left + (g.x + advance / 2.0) * scale;
-            g.y = baseline + g.y * scale - IDEOGRAPHIC_TOP * size;
+            g.y = baseline + g.y - IDEOGRAPHIC_TOP * em;
         }
         let (x0, y0) = run.glyphs.first().map_or((left, top), |g| (g.x, g.y));
         for g in &mut run.glyphs {
             (g.x, g.y) = (g.x - x0, g.y - y0);
         }
-        (run.x, run.y, run.size, run.setting) = (x0, y0, size, Setting::Upright);
+        (run.x, run.y, run.setting) = (x0, y0, Setting::Upright);
+        run.width_scale = scale;
     }
 }

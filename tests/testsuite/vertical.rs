@@ -201,7 +201,8 @@ fn no_column_starts_with_closing_or_ends_with_opening_punctuation() {
 }
 
 /// 2–3 digits stand across the column (縱中橫): centred on it, in one em,
-/// upright; in the fixture, 19, 500, 3.0 and AI are.
+/// upright, compressed across to fit it at full height; in the fixture,
+/// 19, 500, 3.0 and AI are.
 #[test]
 fn tate_chu_yoko_numbers_are_centred_in_one_em() {
     let (pages, _) = rules();
@@ -227,10 +228,20 @@ fn tate_chu_yoko_numbers_are_centred_in_one_em() {
                 centre(column, body)
             );
             assert!(
-                run.size <= body + 0.01,
-                "`{}` is larger than an em",
+                (run.size - body).abs() < 0.01,
+                "`{}` is not set at the body size",
                 run.text
             );
+            // n glyphs in an em have their centres at most (n - 1)/n em apart.
+            let n = run.glyphs.len() as f32;
+            assert!(
+                last.x - first.x <= body * (n - 1.0) / n + 0.01,
+                "`{}` is wider than an em",
+                run.text
+            );
+            if run.text == "500" {
+                assert!(run.width_scale < 0.7, "500 at {}", run.width_scale);
+            }
             found.push(run.text.clone());
         }
     }

@@ -368,10 +368,19 @@ fn text_run(
         ],
     });
     ops.extend(vertical_font.clone());
+    // Horizontal scaling (`Tz`) outlives the text section: set back after.
+    let scale = round_to(f64::from(run.width_scale), 1000.0);
+    let scaled = scale != 1.0;
+    if scaled {
+        ops.push(Op::SetHorizontalScaling {
+            percent: (scale * 100.0) as f32,
+        });
+    }
     let mut text = TextWriter {
         ops,
         font,
         size,
+        scale,
         writing,
         vertical_font,
         pen: None,
@@ -404,6 +413,9 @@ fn text_run(
         }
     }
     text.flush();
+    if scaled {
+        text.ops.push(Op::SetHorizontalScaling { percent: 100.0 });
+    }
     text.ops.push(Op::EndTextSection);
 }
 
@@ -490,6 +502,8 @@ struct TextWriter<'a> {
     ops: &'a mut Vec<Op>,
     font: &'a EmbeddedFont,
     size: f64,
+    /// The glyphs' width as a fraction of their natural width.
+    scale: f64,
     writing: Writing,
     /// In vertical writing, the `Tf` selecting the vertical twin.
     vertical_font: Option<Op>,
@@ -509,10 +523,11 @@ impl TextWriter<'_> {
             Some((pen_a, pen_across)) if (pen_across - across).abs() < 0.0005 => {
                 // TJ offsets are in 1/1000 text space units.
                 let sign = writing.offset_sign();
-                let offset = round_to(sign * (pen_a - a) * 1000.0 / self.size, 100.0);
+                let unit = self.unit();
+                let offset = round_to(sign * (pen_a - a) * 1000.0 / unit, 100.0);
                 if offset != 0.0 {
                     self.items.push(TextItem::Offset(offset as f32));
-                    let moved = sign * offset * self.size / 1000.0;
+                    let moved = sign * offset * unit / 1000.0;
                     self.pen = Some((pen_a - moved, pen_across));
                 }
             }
@@ -555,7 +570,16 @@ impl TextWriter<'_> {
             _ => self.font.width(id) as f64,
         };
         if let Some((pen_a, pen_across)) = self.pen {
-            self.pen = Some((pen_a + advance * self.size / 1000.0, pen_across));
+            self.pen = Some((pen_a + advance * self.unit() / 1000.0, pen_across));
+        }
+    }
+
+    /// What a thousandth of an advance or a `TJ` offset is along the
+    /// writing: horizontal scaling applies across, not down a column.
+    fn unit(&self) -> f64 {
+        match self.writing {
+            Writing::Vertical => self.size,
+            _ => self.size * self.scale,
         }
     }
 

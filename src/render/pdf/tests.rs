@@ -1272,3 +1272,31 @@ fn a_column_is_one_actual_text_span_around_its_elements() {
         .collect();
     assert_eq!(actual, ["直排MBA書"]);
 }
+
+/// A run compressed across (digits in a column's em) is shown with
+/// horizontal scaling, set back before its text section ends.
+#[test]
+fn compressed_runs_set_horizontal_scaling_back() {
+    use crate::typeset::frame::Setting;
+    let mut digits = text(Face::Latin, 10.0, 200.0, 100.0, "500", 0.0);
+    digits.setting = Setting::Upright;
+    digits.width_scale = 0.6;
+    for (i, g) in digits.glyphs.iter_mut().enumerate() {
+        g.x = i as f32 * 3.3;
+    }
+    let plain = text(Face::Latin, 10.0, 50.0, 300.0, "ok", 0.0);
+    let pages = Pages {
+        pages: vec![page(vec![Item::Text(digits), Item::Text(plain)])],
+        ..Pages::default()
+    };
+    let doc = load(&write_pdf(&pages, fonts(), &meta()).unwrap());
+    let ops = operations(&doc, page_ids(&doc)[0]);
+    let scaling: Vec<(usize, f64)> = (ops.iter().enumerate())
+        .filter(|(_, op)| op.operator == "Tz")
+        .map(|(i, op)| (i, number(&op.operands[0])))
+        .collect();
+    assert_eq!(scaling.len(), 2, "{ops:?}");
+    assert!((scaling[0].1 - 60.0).abs() < 0.01 && (scaling[1].1 - 100.0).abs() < 0.01);
+    let end = (ops.iter().position(|op| op.operator == "ET")).unwrap();
+    assert!(scaling[1].0 < end, "set back inside the first text section");
+}
