@@ -396,6 +396,29 @@ fn tables_and_code_stay_horizontal_blocks() {
     }
 }
 
+/// An image stands upright in the vertical flow: drawn in a rectangle of
+/// its own proportions (the fixture's is 120 × 80 pixels), not turned.
+#[test]
+fn images_stand_upright() {
+    let (pages, _) = rules();
+    let rects: Vec<_> = (pages.pages.iter().flat_map(|p| &p.items))
+        .filter_map(|item| match item {
+            Item::Image { rect, image, .. } => Some((rect, image)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(rects.len(), 1, "one image in the fixture");
+    let (rect, image) = rects[0];
+    let (drawn, pixels) = (
+        rect.width / rect.height,
+        image.width as f32 / image.height as f32,
+    );
+    assert!(
+        (drawn - pixels).abs() < 0.01,
+        "drawn {drawn}, pixels {pixels}"
+    );
+}
+
 /// Punctuation takes the font's vertical forms (`vert`): another glyph
 /// than the horizontal one, which still copies as the same character
 /// (never a presentation form such as U+FE10).
