@@ -72,7 +72,8 @@ pub struct FontsConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PrintConfig {
-    /// `A5` (default), `B5`, `6x9in` or `Letter`.
+    /// `A5` (default), `B5`, `5x8in`, `5.5x8.5in`, `6x9in`, `25K`, `16K`
+    /// or `Letter`.
     #[serde(default)]
     pub page_size: PageSize,
     /// Where a chapter starts: `any` new page (default) or a `recto`.

@@ -14,9 +14,21 @@ pub enum PageSize {
     /// 176 × 250 mm (ISO B5).
     #[serde(rename = "B5")]
     B5,
+    /// 5 × 8 in, a small trade paperback.
+    #[serde(rename = "5x8in")]
+    FiveByEight,
+    /// 5.5 × 8.5 in (digest).
+    #[serde(rename = "5.5x8.5in")]
+    Digest,
     /// 6 × 9 in, the common trade paperback.
     #[serde(rename = "6x9in")]
     SixByNine,
+    /// 148 × 210 mm, Taiwan's 25開 (25K), as A5.
+    #[serde(rename = "25K")]
+    TwentyFiveK,
+    /// 190 × 260 mm, Taiwan's 16開 (16K).
+    #[serde(rename = "16K")]
+    SixteenK,
     /// 8.5 × 11 in.
     #[serde(rename = "Letter")]
     Letter,
@@ -28,9 +40,12 @@ impl PageSize {
     /// Width and height in points.
     pub fn points(self) -> (f32, f32) {
         match self {
-            PageSize::A5 => (148.0 * MM, 210.0 * MM),
+            PageSize::A5 | PageSize::TwentyFiveK => (148.0 * MM, 210.0 * MM),
             PageSize::B5 => (176.0 * MM, 250.0 * MM),
+            PageSize::FiveByEight => (5.0 * 72.0, 8.0 * 72.0),
+            PageSize::Digest => (5.5 * 72.0, 8.5 * 72.0),
             PageSize::SixByNine => (6.0 * 72.0, 9.0 * 72.0),
+            PageSize::SixteenK => (190.0 * MM, 260.0 * MM),
             PageSize::Letter => (8.5 * 72.0, 11.0 * 72.0),
         }
     }
@@ -181,5 +196,28 @@ mod tests {
             theme.left(0) > theme.left(1),
             "recto pages bind on the left"
         );
+    }
+
+    /// The trade sizes, in points (1 in = 72 pt, 1 mm = 72/25.4 pt), and on
+    /// each a Chinese line of a whole number of ems (clreq's grid).
+    #[test]
+    fn trade_sizes_keep_the_grid() {
+        let sizes = [
+            (PageSize::FiveByEight, (360.0, 576.0)),
+            (PageSize::Digest, (396.0, 612.0)),
+            (PageSize::SixByNine, (432.0, 648.0)),
+            (PageSize::TwentyFiveK, (419.53, 595.28)),
+            (PageSize::SixteenK, (538.58, 737.01)),
+        ];
+        for (size, (width, height)) in sizes {
+            let (w, h) = size.points();
+            assert!(
+                (w - width).abs() < 0.01 && (h - height).abs() < 0.01,
+                "{size:?}"
+            );
+            let theme = Theme::new(size, Lang::ZhHant);
+            let ems = theme.measure() / theme.body_size;
+            assert!((ems - ems.round()).abs() < 0.001, "{size:?}: {ems} em");
+        }
     }
 }
