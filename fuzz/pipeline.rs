@@ -22,7 +22,7 @@ use quire::book::{Article, Edition, Lang};
 use quire::config::BilingualLayout;
 use quire::fonts::Fonts;
 use quire::render::epub::xhtml::{Source, Writer};
-use quire::render::pdf::{write_pdf, PdfMeta};
+use quire::render::pdf::{write_pdf, Output, PdfMeta};
 use quire::text::normalize::{QuoteStyle, Rules};
 use quire::text::Conversion;
 use quire::typeset::{typeset, PageSize, Theme};
@@ -230,5 +230,5 @@ fn print(
         identifier: book.identifier.clone(),
     };
     // An error is an answer; only a panic is a failure.
-    let _ = write_pdf(&pages, fonts, &meta);
+    let _ = write_pdf(&pages, fonts, &meta, Output::Reading);
 }

@@ -12,11 +12,11 @@ use crate::doc::Locator;
 use crate::error::{Diagnostic, Diagnostics, Error, Location, Result};
 use crate::fonts::Fonts;
 use crate::render::epub::render_epub;
-use crate::render::pdf::{write_pdf, PdfMeta};
+use crate::render::pdf::{write_pdf, Edges, Output, PdfMeta};
 use crate::text::normalize::{self, Rules, Segment};
 use crate::text::{convert_script, Conversion, PhraseChange};
 use crate::typeset::frame::Pages;
-use crate::typeset::{typeset, Theme};
+use crate::typeset::{gutter, typeset, typeset_cover, CoverContent, PageSize, Sheet, Theme};
 use crate::volume::{
     plan_edition, prepare_document, resolve_volumes, Book, Chapter, Version, Volume,
 };
@@ -70,7 +70,7 @@ pub struct BuildOptions {
     pub volumes: Vec<String>,
     /// Editions; empty means each volume's own.
     pub editions: Vec<Edition>,
-    /// Formats; empty means each volume's own.
+    /// Formats, for every volume selected; empty means each volume's own.
     pub formats: Vec<Format>,
     /// Seconds since the epoch for every date in the output (`SOURCE_DATE_EPOCH`).
     pub source_date_epoch: Option<i64>,
@@ -85,6 +85,7 @@ pub struct BuildOptions {
 pub struct Built {
     pub path: PathBuf,
     pub bytes: usize,
+    /// Chapters; none on a cover.
     pub chapters: usize,
     /// Pages, for a PDF.
     pub pages: Option<usize>,
@@ -110,13 +111,12 @@ fn plan<'v, 'a>(volumes: &'v [Volume<'a>], options: &BuildOptions) -> Vec<Job<'v
             .editions()
             .filter(|e| options.editions.is_empty() || options.editions.contains(e))
         {
-            let formats: Vec<Format> = volume
-                .config
-                .formats
-                .iter()
-                .filter(|f| options.formats.is_empty() || options.formats.contains(f))
-                .copied()
-                .collect();
+            // Formats asked for are made whatever the volume's own are.
+            let formats = if options.formats.is_empty() {
+                volume.config.formats.clone()
+            } else {
+                options.formats.clone()
+            };
             if formats.is_empty() {
                 continue;
             }
@@ -142,9 +142,10 @@ fn plan<'v, 'a>(volumes: &'v [Volume<'a>], options: &BuildOptions) -> Vec<Job<'v
 /// How many books `build` would make with these options.
 pub fn count_books(project: &Project, options: &BuildOptions) -> usize {
     let (volumes, _) = resolve_volumes(&project.config, &project.library);
-    plan(&volumes, options)
-        .iter()
-        .map(|j| j.formats.len())
+    // The print format makes two files, interior and cover.
+    let files = |format: &Format| if *format == Format::Print { 2 } else { 1 };
+    (plan(&volumes, options).iter())
+        .map(|j| j.formats.iter().map(files).sum::<usize>())
         .sum()
 }
 
@@ -189,8 +190,9 @@ pub fn build_reporting(
             };
             // The EPUB marks where the print edition's pages start: both
             // formats take the one print layout.
-            let print = print_layout(project, job.volume, &book);
-            let outcomes: Vec<Result<(Option<Built>, Diagnostics)>> = job
+            let print_ready = job.formats.contains(&Format::Print);
+            let print = print_layout(project, job.volume, &book, print_ready);
+            let outcomes: Vec<Result<(Vec<Built>, Diagnostics)>> = job
                 .formats
                 .par_iter()
                 .map(|&format| make_file(project, job, &book, &print, format, options, report))
@@ -214,7 +216,17 @@ pub fn build_reporting(
     Ok((built, diagnostics.sorted()))
 }
 
-/// Renders one book in one format and writes it, unless it has errors.
+/// A file rendered in memory.
+struct File {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    pages: Option<usize>,
+    /// A book, not its cover.
+    book: bool,
+}
+
+/// Renders one book in one format (the print format: its interior and
+/// cover) and writes it, unless it has errors.
 fn make_file(
     project: &Project,
     job: &Job,
@@ -223,14 +235,17 @@ fn make_file(
     format: Format,
     options: &BuildOptions,
     report: &(dyn Fn(&Built) + Sync),
-) -> Result<(Option<Built>, Diagnostics)> {
-    let path = options.out_dir.join(format!(
-        "{}.{}{}.{}",
-        job.volume.id(),
-        job.edition,
-        if job.vertical { "-vertical" } else { "" },
-        format.extension()
-    ));
+) -> Result<(Vec<Built>, Diagnostics)> {
+    let named = |extension: &str| {
+        options.out_dir.join(format!(
+            "{}.{}{}.{}",
+            job.volume.id(),
+            job.edition,
+            if job.vertical { "-vertical" } else { "" },
+            extension
+        ))
+    };
+    let path = named(format.extension());
     let rendered = match format {
         Format::Epub => {
             // A print layout with errors makes no PDF: then no page list.
@@ -240,74 +255,186 @@ fn make_file(
             } else {
                 pages.starts()
             };
-            render_epub(book, &project.fonts, &print_pages)
-                .map(|(bytes, found)| (bytes, None, found))
+            render_epub(book, &project.fonts, &print_pages).map(|(bytes, found)| {
+                let file = File {
+                    path: path.clone(),
+                    bytes,
+                    pages: None,
+                    book: true,
+                };
+                (vec![file], found)
+            })
         }
-        Format::Pdf => render_pdf(project, book, print),
+        Format::Pdf => render_pdf(project, book, print, Output::Reading).map(|(bytes, found)| {
+            let file = File {
+                path: path.clone(),
+                bytes,
+                pages: Some(print.0.pages.len()),
+                book: true,
+            };
+            (vec![file], found)
+        }),
+        Format::Print => {
+            render_print(project, job.volume, book, print).map(|(interior, cover, found)| {
+                let interior = File {
+                    path: path.clone(),
+                    bytes: interior,
+                    pages: Some(print.0.pages.len()),
+                    book: true,
+                };
+                let cover = File {
+                    path: named("cover.pdf"),
+                    bytes: cover,
+                    pages: Some(1),
+                    book: false,
+                };
+                (vec![interior, cover], found)
+            })
+        }
     };
     match rendered {
-        Ok((bytes, pages, warnings)) => {
+        Ok((files, warnings)) => {
             if !options.dry_run {
-                write_atomically(&path, &bytes)?;
+                for file in &files {
+                    write_atomically(&file.path, &file.bytes)?;
+                }
             }
-            let built = Built {
-                path,
-                bytes: bytes.len(),
-                chapters: book.chapters.len(),
-                pages,
-            };
-            report(&built);
-            Ok((Some(built), warnings))
+            let built: Vec<Built> = (files.into_iter())
+                .map(|file| Built {
+                    path: file.path,
+                    bytes: file.bytes.len(),
+                    chapters: if file.book { book.chapters.len() } else { 0 },
+                    pages: file.pages,
+                })
+                .collect();
+            built.iter().for_each(report);
+            Ok((built, warnings))
         }
         Err(problems) => Ok((
-            None,
+            Vec::new(),
             problems.into_iter().map(|d| name_book(d, &path)).collect(),
         )),
     }
 }
 
-/// Typesets a book for print, with the volume's page size.
-fn print_layout(project: &Project, volume: &Volume, book: &Book) -> (Pages, Diagnostics) {
-    let size = volume
-        .config
-        .page_size
-        .unwrap_or(project.config.config.print.page_size);
-    let mut theme = Theme::new(size, book.lang);
-    theme.recto_openings = project.config.config.print.chapter_opening == ChapterOpening::Recto;
-    if book.edition == Edition::Bilingual && book.bilingual_layout == BilingualLayout::Columns {
-        // Two columns of 10.5 pt type on A5 are too narrow to set well.
-        theme = theme.scaled(0.85);
-    }
-    typeset(book, &theme, &project.fonts)
+/// The trim size of `volume`'s printed books.
+fn page_size(project: &Project, volume: &Volume) -> PageSize {
+    (volume.config.page_size).unwrap_or(project.config.config.print.page_size)
 }
 
-/// Writes a book's print layout as PDF: the bytes and the page count, and
-/// what typesetting found.
-fn render_pdf(
+/// Typesets a book for print, with the volume's page size and a gutter for
+/// its page count; `print_ready`: with the print file's warnings.
+fn print_layout(
     project: &Project,
+    volume: &Volume,
     book: &Book,
-    (pages, diagnostics): &(Pages, Diagnostics),
-) -> Result<(Vec<u8>, Option<usize>, Diagnostics), Diagnostics> {
-    if diagnostics.has_errors() {
-        return Err(diagnostics.clone());
+    print_ready: bool,
+) -> (Pages, Diagnostics) {
+    let print = &project.config.config.print;
+    let set = |pages: usize| {
+        let bleeds = print.bleed.points > 0.0;
+        let mut theme = Theme::bound(page_size(project, volume), book.lang, pages, bleeds);
+        theme.recto_openings = print.chapter_opening == ChapterOpening::Recto;
+        theme.print_ready = print_ready;
+        if book.edition == Edition::Bilingual && book.bilingual_layout == BilingualLayout::Columns {
+            // Two columns of 10.5 pt type on A5 are too narrow to set well.
+            theme = theme.scaled(0.85);
+        }
+        typeset(book, &theme, &project.fonts)
+    };
+    // The gutter grows with the page count, which grows with the gutter:
+    // set again until the count needs no wider one. Each round widens it
+    // a step, so this ends.
+    let mut count = 0;
+    loop {
+        let layout = set(count);
+        let pages = layout.0.pages.len();
+        if gutter(pages) <= gutter(count) {
+            return layout;
+        }
+        count = pages;
     }
-    let meta = PdfMeta {
+}
+
+/// What the PDFs of `book` say about themselves.
+fn pdf_meta(book: &Book) -> PdfMeta {
+    PdfMeta {
         title: book.title.clone(),
         author: book.author.clone(),
         subject: book.subtitle.clone().unwrap_or_default(),
         lang: book.lang,
         date: book.date,
         identifier: book.identifier.clone(),
-    };
-    let bytes = write_pdf(pages, &project.fonts, &meta).map_err(|e| {
+    }
+}
+
+/// `pages` as PDF for `output`, and what typesetting found.
+fn write_pages(
+    project: &Project,
+    pages: &Pages,
+    meta: &PdfMeta,
+    output: Output,
+) -> Result<Vec<u8>, Diagnostics> {
+    write_pdf(pages, &project.fonts, meta, output).map_err(|e| {
         [Diagnostic::error(
             None,
             format!("could not write the PDF: {e}"),
         )]
         .into_iter()
         .collect::<Diagnostics>()
-    })?;
-    Ok((bytes, Some(pages.pages.len()), diagnostics.clone()))
+    })
+}
+
+/// Writes a book's print layout as PDF, with what typesetting found.
+fn render_pdf(
+    project: &Project,
+    book: &Book,
+    (pages, diagnostics): &(Pages, Diagnostics),
+    output: Output,
+) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
+    if diagnostics.has_errors() {
+        return Err(diagnostics.clone());
+    }
+    let bytes = write_pages(project, pages, &pdf_meta(book), output)?;
+    Ok((bytes, diagnostics.clone()))
+}
+
+/// The print file (no links; trim and bleed boxes) and the cover sheet of
+/// `book`, sized for its page count and paper.
+fn render_print(
+    project: &Project,
+    volume: &Volume,
+    book: &Book,
+    print: &(Pages, Diagnostics),
+) -> Result<(Vec<u8>, Vec<u8>, Diagnostics), Diagnostics> {
+    let config = &project.config.config.print;
+    let bleed = config.bleed.points;
+    let output = Output::Print {
+        bleed,
+        edges: Edges::Cut,
+    };
+    let (interior, mut found) = render_pdf(project, book, print, output)?;
+    let sheet = Sheet {
+        size: page_size(project, volume),
+        pages: print.0.pages.len(),
+        page_thickness: config.page_thickness(),
+        bleed,
+    };
+    let (cover, problems) = typeset_cover(&CoverContent::of(book), &sheet, &project.fonts);
+    found.extend(problems);
+    if found.has_errors() {
+        return Err(found);
+    }
+    let meta = PdfMeta {
+        identifier: format!("{}-cover", book.identifier),
+        ..pdf_meta(book)
+    };
+    let output = Output::Print {
+        bleed,
+        edges: Edges::All,
+    };
+    let cover = write_pages(project, &cover, &meta, output)?;
+    Ok((interior, cover, found))
 }
 
 /// What the build does to the text beyond setting it, as notes: the

@@ -71,7 +71,8 @@ pub struct BuildArgs {
     /// Only this edition (repeatable): en, zh-Hant, zh-Hans, bilingual.
     #[arg(long = "edition", value_name = "E", value_parser = parse_edition)]
     pub editions: Vec<Edition>,
-    /// Only this format (repeatable).
+    /// This format (repeatable), whatever the volumes' own: epub, pdf, or
+    /// print (a print-ready interior and cover).
     #[arg(long = "format", value_name = "F", value_enum)]
     pub formats: Vec<Format>,
     /// Where to write the books.

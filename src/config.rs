@@ -11,7 +11,7 @@ use crate::book::{Edition, Lang};
 use crate::error::{read_text, Diagnostic, Diagnostics, Error, Location, Result};
 use crate::text::normalize::{QuoteStyle, Rules};
 use crate::text::{Conversion, LibraryPhrases, Phrases};
-use crate::typeset::PageSize;
+use crate::typeset::{Length, PageSize};
 
 /// The whole config file.
 #[derive(Debug, Clone, Deserialize)]
@@ -79,6 +79,45 @@ pub struct PrintConfig {
     /// Where a chapter starts: `any` new page (default) or a `recto`.
     #[serde(default)]
     pub chapter_opening: ChapterOpening,
+    /// How far the print file's pages and cover run past the trim, for
+    /// what is printed to the edge: `0` (default), `0.125in`, `3mm`.
+    #[serde(default)]
+    pub bleed: Length,
+    /// The paper, for the spine's width: `white` (default) or `cream`.
+    #[serde(default)]
+    pub paper: Paper,
+    /// The thickness of one page (one leaf is two), overriding `paper`'s.
+    pub caliper: Option<Length>,
+}
+
+impl PrintConfig {
+    /// The thickness of one page, in points.
+    pub fn page_thickness(&self) -> f32 {
+        match self.caliper {
+            Some(caliper) => caliper.points,
+            None => self.paper.page_thickness(),
+        }
+    }
+}
+
+/// The interior paper, as print-on-demand services offer it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Paper {
+    #[default]
+    White,
+    Cream,
+}
+
+impl Paper {
+    /// The thickness of one page KDP publishes for it, in points: 0.002252
+    /// in for white paper, 0.0025 in for cream.
+    pub fn page_thickness(self) -> f32 {
+        72.0 * match self {
+            Paper::White => 0.002252,
+            Paper::Cream => 0.0025,
+        }
+    }
 }
 
 /// Where a chapter of the print edition starts.
@@ -125,7 +164,11 @@ impl Localized {
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     Epub,
+    /// The reading PDF: links, bookmarks, the page as its trim.
     Pdf,
+    /// What a printer takes: the interior (`.print.pdf`: trim and bleed
+    /// boxes, no links) and the cover (`.cover.pdf`).
+    Print,
 }
 
 impl Format {
@@ -133,6 +176,7 @@ impl Format {
         match self {
             Format::Epub => "epub",
             Format::Pdf => "pdf",
+            Format::Print => "print.pdf",
         }
     }
 }
@@ -372,7 +416,7 @@ pub fn load_config(path: &Path) -> Result<LoadedConfig> {
         let location = Location::in_text(path, &text, e.span().map_or(0, |s| s.start));
         let message = e.message().trim_end().replace('\n', "; ");
         let d = Diagnostic::error(Some(location), format!("bad config: {message}")).hint(
-            "see the config reference in README.md (sections [library], [fonts], [[volume]])",
+            "see the config reference in README.md (sections [library], [fonts], [print], [convert], [[volume]])",
         );
         Error::Invalid([d].into_iter().collect())
     })?;

@@ -74,18 +74,21 @@ impl Progress {
     }
 }
 
-/// `build/ai.en.pdf  5 chapters, 112 pages, 79 KB`
+/// `build/ai.en.pdf  5 chapters, 112 pages, 79 KB`; `build/ai.en.cover.pdf  cover, 17 KB`
 fn print_line(book: &Built) {
     use quire::text::count;
     let pages = book
         .pages
         .map(|p| format!(", {}", count(p, "page", "pages")))
         .unwrap_or_default();
+    let what = match book.chapters {
+        0 => String::from("cover"),
+        n => count(n, "chapter", "chapters") + &pages,
+    };
     let _ = writeln!(
         std::io::stdout(),
-        "{}  {}{pages}, {} KB",
+        "{}  {what}, {} KB",
         book.path.display(),
-        count(book.chapters, "chapter", "chapters"),
         book.bytes.div_ceil(1024)
     );
 }

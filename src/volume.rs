@@ -363,6 +363,23 @@ pub struct Book<'a> {
     pub library_root: std::path::PathBuf,
 }
 
+impl Book<'_> {
+    /// The drawn cover's ground and ink: a dark colour chosen by the
+    /// volume's id, so each volume looks different, and a light one.
+    pub fn cover_colors(&self) -> ([u8; 3], [u8; 3]) {
+        const GROUNDS: [[u8; 3]; 5] = [
+            [28, 49, 68],
+            [86, 37, 39],
+            [34, 68, 52],
+            [58, 46, 79],
+            [70, 60, 40],
+        ];
+        let hash = (self.volume_id.bytes())
+            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+        (GROUNDS[hash as usize % GROUNDS.len()], [244, 238, 224])
+    }
+}
+
 /// One article as a chapter of a book.
 #[derive(Debug)]
 pub struct Chapter<'a> {

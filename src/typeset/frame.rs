@@ -154,6 +154,11 @@ pub enum Item {
     Rule(Rect),
     /// A filled circle in a square: an emphasis dot (着重號).
     Dot(Rect),
+    /// A rectangle filled with a colour: a cover's ground.
+    Fill {
+        rect: Rect,
+        color: Rgb,
+    },
     Image {
         rect: Rect,
         image: Arc<ImageData>,
@@ -191,7 +196,15 @@ pub struct TextRun {
     /// furniture): a column of a vertical book mixes upright, turned and
     /// across runs that are read as one line.
     pub line: Option<u32>,
+    /// The ink: black but on a cover.
+    pub color: Rgb,
 }
+
+/// A colour as 8-bit red, green and blue.
+pub type Rgb = [u8; 3];
+
+/// The colour of text and rules.
+pub const BLACK: Rgb = [0, 0, 0];
 
 /// How a run's glyphs stand on the page.
 ///
@@ -236,6 +249,7 @@ impl TextRun {
             element: None,
             setting: Setting::Along,
             line: None,
+            color: BLACK,
         }
     }
 

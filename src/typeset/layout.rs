@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::cover::PRINT_DPI;
 use super::frame::{ElementId, ImageData, LinkTarget, Rect, Role, TextRun};
 use super::paragraph::{set_paragraph, Line, ParagraphSpec, Piece, ShapingFonts};
 use super::stand::{stand, Upright};
@@ -936,6 +937,23 @@ impl<'a> Layout<'a> {
         let max_h = (t.page_height - t.top - t.bottom) * 0.6;
         let scale = (max_w / w).min(max_h / h);
         let (dw, dh) = (w * scale, h * scale);
+        let dpi = w / (dw / 72.0);
+        if t.print_ready && dpi < PRINT_DPI {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    Some(self.locator.locate(at)),
+                    format!(
+                        "image `{}` prints at {dpi:.0} dpi ({w} pixels over {:.2} in); print wants {PRINT_DPI:.0}",
+                        crate::text::excerpt(url),
+                        dw / 72.0
+                    ),
+                )
+                .hint(format!(
+                    "give an image at least {:.0} pixels wide",
+                    (dw / 72.0 * PRINT_DPI).ceil()
+                )),
+            );
+        }
         let height = grid_multiple(dh + t.body_size * 0.5, t.leading);
         let rect = Rect {
             x: indent + (max_w - dw) / 2.0,

@@ -6,6 +6,8 @@
 //! fills pages on a baseline grid; `front` adds the front matter, contents,
 //! running heads and folios.
 
+mod barcode;
+mod cover;
 pub mod frame;
 mod front;
 mod layout;
@@ -23,6 +25,7 @@ use crate::error::Diagnostics;
 use crate::fonts::Fonts;
 use crate::volume::Book;
 use crate::words::{colophon_lines, Words};
+pub use cover::{typeset_cover, CoverContent, Sheet, SPINE_TEXT_PAGES};
 use frame::Role;
 use frame::{Item, LabelRange, LabelStyle, OutlineItem, Pages};
 pub use front::roman;
@@ -32,7 +35,7 @@ use paginate::{PageKind, Paginator};
 use paragraph::ShapingFonts;
 use stand::Upright;
 use structure::{Structure, DOCUMENT};
-pub use theme::{PageSize, Theme};
+pub use theme::{gutter, Length, PageSize, Theme};
 
 /// Typesets `book` with `theme`: front matter, contents, chapters.
 pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (Pages, Diagnostics) {

@@ -35,6 +35,79 @@ pub enum PageSize {
 }
 
 const MM: f32 = 72.0 / 25.4;
+const INCH: f32 = 72.0;
+
+/// A length in the config: `0.125in`, `3mm`, `9pt` or `0`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Length {
+    /// In points.
+    pub points: f32,
+}
+
+impl std::str::FromStr for Length {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Length, String> {
+        let text = text.trim();
+        let unit = text.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        let number = &text[..text.len() - unit.len()];
+        let per = match unit.trim() {
+            "in" => INCH,
+            "mm" => MM,
+            "pt" => 1.0,
+            "" if number.parse::<f32>() == Ok(0.0) => 0.0,
+            _ => return Err(format!("`{text}` is not a length: give a number with `in`, `mm` or `pt` (`0.125in`, `3mm`)")),
+        };
+        match number.parse::<f32>() {
+            Ok(value) if value.is_finite() => Ok(Length { points: value * per }),
+            _ => Err(format!("`{text}` is not a length: give a number with `in`, `mm` or `pt` (`0.125in`, `3mm`)")),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Length {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Length, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Length;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a length such as `0.125in`, `3mm` or `9pt`")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Length, E> {
+                text.parse().map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Length, E> {
+                self.visit_str(&value.to_string())
+            }
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Length, E> {
+                self.visit_str(&value.to_string())
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The inside margin a bound book of `pages` pages needs at least (KDP's
+/// table): 0.375 in up to 150 pages, then ⅛ in more for each step.
+pub fn gutter(pages: usize) -> f32 {
+    let inches = match pages {
+        0..=150 => 0.375,
+        151..=300 => 0.5,
+        301..=500 => 0.625,
+        501..=700 => 0.75,
+        _ => 0.875,
+    };
+    inches * INCH
+}
+
+/// The least outside margin: 0.25 in, 0.375 in where the page bleeds (KDP).
+pub fn least_outside(bleeds: bool) -> f32 {
+    if bleeds {
+        0.375 * INCH
+    } else {
+        0.25 * INCH
+    }
+}
 
 impl PageSize {
     /// Width and height in points.
@@ -71,12 +144,22 @@ pub struct Theme {
     /// Chapters start on a right-hand page (else on any new page; the
     /// first always on a right-hand one).
     pub recto_openings: bool,
+    /// Warn of what a printer would refuse: images under 300 dpi.
+    pub print_ready: bool,
 }
 
 impl Theme {
     /// The design for `lang` on `size` paper: Chinese is set at 1.7 leading
     /// with a 2 em indent on every paragraph, English at 1.3 with 1.5 em.
     pub fn new(size: PageSize, lang: Lang) -> Theme {
+        Theme::bound(size, lang, 0, false)
+    }
+
+    /// [`Theme::new`] for a book of `pages` pages: its inside margin grows
+    /// by the [`gutter`] that binding so many pages needs beyond the
+    /// thinnest book's (which the design's 14 % of the width holds), and
+    /// no margin is narrower than a printer allows, `bleeds` or not.
+    pub fn bound(size: PageSize, lang: Lang, pages: usize, bleeds: bool) -> Theme {
         let (page_width, page_height) = size.points();
         let scale = page_width / PageSize::A5.points().0;
         // 10.5 pt on A5, growing slowly with the page, in half points.
@@ -87,12 +170,16 @@ impl Theme {
             (body_size * 1.3, body_size * 1.5)
         };
         let small_size = body_size * 0.82;
-        let inner = page_width * 0.14;
-        let mut outer = page_width * 0.11;
+        let inner = (page_width * 0.14 + gutter(pages) - gutter(0)).max(gutter(pages));
+        let least = least_outside(bleeds);
+        let mut outer = (page_width * 0.11).max(least);
         if lang.is_chinese() {
             // clreq's grid: a line holds a whole number of characters, so a
             // line of Han is set solid; the outer margin takes the rest.
-            let ems = ((page_width - inner - outer) / body_size).round();
+            let mut ems = ((page_width - inner - outer) / body_size).round();
+            if page_width - inner - ems * body_size < least {
+                ems -= 1.0;
+            }
             outer = page_width - inner - ems * body_size;
         }
         Theme {
@@ -100,14 +187,15 @@ impl Theme {
             page_height,
             inner,
             outer,
-            top: page_height * 0.09,
-            bottom: page_height * 0.11,
+            top: (page_height * 0.09).max(least),
+            bottom: (page_height * 0.11).max(least),
             body_size,
             leading,
             small_size,
             small_leading: small_size * if lang.is_chinese() { 1.5 } else { 1.25 },
             indent,
             recto_openings: false,
+            print_ready: false,
         }
     }
 
@@ -218,6 +306,61 @@ mod tests {
             let theme = Theme::new(size, Lang::ZhHant);
             let ems = theme.measure() / theme.body_size;
             assert!((ems - ems.round()).abs() < 0.001, "{size:?}: {ems} em");
+        }
+    }
+
+    /// KDP's table, and the inside margin growing by its steps: on every
+    /// size, each margin at least what a printer allows, the grid kept.
+    #[test]
+    fn the_gutter_grows_with_the_page_count() {
+        let table = [
+            (24, 0.375),
+            (150, 0.375),
+            (151, 0.5),
+            (300, 0.5),
+            (301, 0.625),
+            (500, 0.625),
+            (501, 0.75),
+            (700, 0.75),
+            (701, 0.875),
+            (828, 0.875),
+        ];
+        for (pages, inches) in table {
+            assert_eq!(gutter(pages), inches * 72.0, "{pages} pages");
+        }
+        let sizes = [
+            PageSize::A5,
+            PageSize::B5,
+            PageSize::FiveByEight,
+            PageSize::Digest,
+            PageSize::SixByNine,
+            PageSize::TwentyFiveK,
+            PageSize::SixteenK,
+            PageSize::Letter,
+        ];
+        for size in sizes {
+            for lang in [Lang::En, Lang::ZhHant] {
+                for bleeds in [false, true] {
+                    let thin = Theme::bound(size, lang, 100, bleeds);
+                    assert_eq!(thin, Theme::bound(size, lang, 0, bleeds));
+                    for (pages, steps) in
+                        [(100, 0.0), (200, 1.0), (400, 2.0), (600, 3.0), (800, 4.0)]
+                    {
+                        let at = format!("{size:?} {lang:?} {pages} pages, bleed {bleeds}");
+                        let theme = Theme::bound(size, lang, pages, bleeds);
+                        let grown = theme.inner - thin.inner;
+                        assert!((grown - steps * 9.0).abs() < 1e-3, "{at}: {grown}");
+                        assert!(theme.inner >= gutter(pages), "{at}");
+                        let least = least_outside(bleeds) - 1e-3;
+                        assert!(theme.outer >= least, "{at}: outer {}", theme.outer);
+                        assert!(theme.top >= least && theme.bottom >= least, "{at}");
+                        let ems = theme.measure() / theme.body_size;
+                        if lang.is_chinese() {
+                            assert!((ems - ems.round()).abs() < 1e-3, "{at}: {ems} em");
+                        }
+                    }
+                }
+            }
         }
     }
 }

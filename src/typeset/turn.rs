@@ -33,7 +33,9 @@ pub fn turn_page(page: &mut PageBuild, index: usize, turned: &Theme, theme: &The
     for item in &mut page.items {
         match item {
             Item::Text(run) => turn.run(run),
-            Item::Rule(rect) | Item::Dot(rect) => *rect = turn.rect(*rect),
+            Item::Rule(rect) | Item::Dot(rect) | Item::Fill { rect, .. } => {
+                *rect = turn.rect(*rect)
+            }
             Item::Image { rect, .. } => *rect = turn.rect(*rect),
             Item::Link { rect, target, .. } => {
                 *rect = turn.rect(*rect);

@@ -13,6 +13,7 @@ mod faults;
 mod fuzz;
 mod markdown;
 mod pdf;
+mod print;
 mod tagged;
 mod typeset;
 mod vertical;

@@ -183,7 +183,7 @@ pub(crate) fn tools_present(tools: &[&str]) -> bool {
 }
 
 /// Runs `tool args… book`; returns (success, stdout, stderr).
-fn run(tool: &str, args: &[&str], book: &Path) -> (bool, String, String) {
+pub(crate) fn run(tool: &str, args: &[&str], book: &Path) -> (bool, String, String) {
     let output = Command::new(tool)
         .args(args)
         .arg(book)
@@ -196,7 +196,7 @@ fn run(tool: &str, args: &[&str], book: &Path) -> (bool, String, String) {
     )
 }
 
-fn load(book: &Path) -> Document {
+pub(crate) fn load(book: &Path) -> Document {
     Document::load_mem(&std::fs::read(book).unwrap())
         .unwrap_or_else(|e| panic!("{}: lopdf cannot read it: {e}", book.display()))
 }

@@ -274,7 +274,7 @@ fn the_structure_tree_covers_every_page_of_every_pdf() {
 /// writes (notes, figures, code and quotes, which the library has none of).
 #[test]
 fn every_fixture_pdf_is_tagged() {
-    use quire::render::pdf::{write_pdf, PdfMeta};
+    use quire::render::pdf::{write_pdf, Output, PdfMeta};
     let options = ValidationOptions::default().profile(ValidationProfile::PdfUa1);
     let mut failures = Vec::new();
     let mut roles = BTreeSet::new();
@@ -293,7 +293,13 @@ fn every_fixture_pdf_is_tagged() {
             date: chrono::DateTime::UNIX_EPOCH,
             identifier: name.clone(),
         };
-        let pdf = write_pdf(&fixture.pages, crate::common::fonts(), &meta).unwrap();
+        let pdf = write_pdf(
+            &fixture.pages,
+            crate::common::fonts(),
+            &meta,
+            Output::Reading,
+        )
+        .unwrap();
         let report = validate_pdf_bytes(&pdf, &options).unwrap();
         for failure in &report.failures {
             if !validator_error(&failure.rule_id, &failure.message) {

@@ -455,7 +455,7 @@ fn punctuation_takes_the_fonts_vertical_forms() {
 
 /// The book's pages as quire writes them.
 fn pdf_of(name: &str, pages: &Pages) -> Vec<u8> {
-    use quire::render::pdf::{write_pdf, PdfMeta};
+    use quire::render::pdf::{write_pdf, Output, PdfMeta};
     let meta = PdfMeta {
         title: name.into(),
         author: "quire".into(),
@@ -464,7 +464,7 @@ fn pdf_of(name: &str, pages: &Pages) -> Vec<u8> {
         date: chrono::DateTime::UNIX_EPOCH,
         identifier: name.into(),
     };
-    write_pdf(pages, crate::common::fonts(), &meta).unwrap()
+    write_pdf(pages, crate::common::fonts(), &meta, Output::Reading).unwrap()
 }
 
 /// The PDF turns its pages right to left and shows upright Han in

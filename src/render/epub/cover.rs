@@ -18,13 +18,13 @@ pub struct CoverText<'a> {
     /// Faces to try in turn for each character of the title, then of the rest.
     pub title_faces: &'a [Face],
     pub text_faces: &'a [Face],
-    /// Picks the background colour, so each volume looks different.
-    pub seed: &'a str,
+    /// Ground and ink ([`crate::volume::Book::cover_colors`]).
+    pub colors: ([u8; 3], [u8; 3]),
 }
 
 /// Draws the cover as PNG bytes.
 pub fn draw_cover(fonts: &Fonts, text: &CoverText) -> Result<Vec<u8>, String> {
-    let (background, ink) = palette(text.seed);
+    let (background, ink) = (Rgb(text.colors.0), Rgb(text.colors.1));
     // `from_pixel` sets the pixels one by one: 4% of a whole build, where repeating the bytes is a memcpy.
     let pixels = background.0.repeat((WIDTH * HEIGHT) as usize);
     let mut img = RgbImage::from_raw(WIDTH, HEIGHT, pixels).ok_or("the cover has no pixels")?;
@@ -72,24 +72,6 @@ pub fn draw_cover(fonts: &Fonts, text: &CoverText) -> Result<Vec<u8>, String> {
     img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| e.to_string())?;
     Ok(png)
-}
-
-/// A dark background and a light ink, chosen from the seed.
-fn palette(seed: &str) -> (Rgb<u8>, Rgb<u8>) {
-    const BACKGROUNDS: [[u8; 3]; 5] = [
-        [28, 49, 68],
-        [86, 37, 39],
-        [34, 68, 52],
-        [58, 46, 79],
-        [70, 60, 40],
-    ];
-    let hash = seed
-        .bytes()
-        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
-    (
-        Rgb(BACKGROUNDS[hash as usize % BACKGROUNDS.len()]),
-        Rgb([244, 238, 224]),
-    )
 }
 
 fn fill_rect(img: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, color: Rgb<u8>) {

@@ -151,7 +151,7 @@ pub fn render_epub(
                 author: &book.author,
                 title_faces: &title_faces,
                 text_faces: &text_faces,
-                seed: book.volume_id,
+                colors: book.cover_colors(),
             };
             let png = draw_cover(fonts, &text)
                 .map_err(|e| fail(format!("could not draw the cover: {e}")))?;

@@ -32,15 +32,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use printpdf::{
-    Actions, BorderArray, Codepoint, ColorArray, DictItem, FontId, HighlightingMode, LinePoint,
-    LinkAnnotation, Op, PaintMode, PdfFontHandle, Point, Polygon, PolygonRing, Pt, TextItem,
-    TextMatrix, WindingOrder, XObjectId, XObjectTransform,
+    Actions, BorderArray, Codepoint, Color, ColorArray, DictItem, FontId, HighlightingMode,
+    LinePoint, LinkAnnotation, Op, PaintMode, PdfFontHandle, Point, Polygon, PolygonRing, Pt,
+    TextItem, TextMatrix, WindingOrder, XObjectId, XObjectTransform,
 };
 
 use super::font::{vertical_resource, EmbeddedFont};
 use crate::fonts::Face;
 use crate::typeset::frame::{
-    Element, ElementId, Glyph, ImageData, Item, LinkTarget, Page, Rect, Setting, TextRun,
+    Element, ElementId, Glyph, ImageData, Item, LinkTarget, Page, Rect, Rgb, Setting, TextRun,
+    BLACK,
 };
 
 /// How far a glyph of a vertical font advances, in 1/1000 em: the
@@ -106,6 +107,7 @@ pub(super) fn page(
     heights: &[f32],
     last_uses: &mut LastUses,
     elements: &[Element],
+    links: bool,
 ) -> Result<PageContent, String> {
     let mut out = PageContent {
         ops: Vec::new(),
@@ -122,8 +124,9 @@ pub(super) fn page(
         let mark = match item {
             Item::Text(run) if run.glyphs.is_empty() => continue,
             Item::Text(run) => Some(run.element),
-            Item::Rule(_) | Item::Dot(_) => Some(None),
+            Item::Rule(_) | Item::Dot(_) | Item::Fill { .. } => Some(None),
             Item::Image { element, .. } => Some(*element),
+            Item::Link { .. } if !links => continue,
             Item::Link { .. } => None,
         };
         let in_column = column.peek().filter(|c| c.items.contains(&index));
@@ -157,6 +160,13 @@ pub(super) fn page(
             Item::Dot(rect) => ops.push(Op::DrawPolygon {
                 polygon: circle(&pdf_rect(page, rect, None)),
             }),
+            Item::Fill { rect, color } => {
+                ops.push(Op::SetFillColor { col: rgb(*color) });
+                ops.push(Op::DrawRectangle {
+                    rectangle: pdf_rect(page, rect, Some(PaintMode::Fill)),
+                });
+                ops.push(Op::SetFillColor { col: rgb(BLACK) });
+            }
             Item::Image { rect, image, .. } => {
                 let index = super::image::index(images, image)
                     .ok_or("an image missing from the image list")?;
@@ -335,6 +345,12 @@ fn ascii_uri(uri: &str) -> String {
     out
 }
 
+/// `color` as a fill colour.
+fn rgb(color: Rgb) -> Color {
+    let [r, g, b] = color.map(|c| f32::from(c) / 255.0);
+    Color::Rgb(printpdf::Rgb::new(r, g, b, None))
+}
+
 /// Shows a run in its own text section; `spans`: whether a cluster whose
 /// glyphs do not spell its text gets an `ActualText` span (not within a
 /// column's).
@@ -347,6 +363,11 @@ fn text_run(
     spans: bool,
 ) {
     let size = round_to(f64::from(run.size), 1000.0);
+    if run.color != BLACK {
+        ops.push(Op::SetFillColor {
+            col: rgb(run.color),
+        });
+    }
     ops.push(Op::StartTextSection);
     ops.push(Op::SetFont {
         font: PdfFontHandle::External(FontId(font.resource.clone())),
@@ -417,6 +438,9 @@ fn text_run(
         text.ops.push(Op::SetHorizontalScaling { percent: 100.0 });
     }
     text.ops.push(Op::EndTextSection);
+    if run.color != BLACK {
+        text.ops.push(Op::SetFillColor { col: rgb(BLACK) });
+    }
 }
 
 /// `<< /ActualText (text) >>`, the text in UTF-16BE with its byte order mark.

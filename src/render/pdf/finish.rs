@@ -17,6 +17,7 @@ pub(super) fn finish(
     mut doc: Document,
     pages: &Pages,
     tags: &[PageTags],
+    trims: &[[f32; 4]],
     fonts: &BTreeMap<Face, EmbeddedFont>,
     meta: &PdfMeta,
 ) -> Result<Vec<u8>, String> {
@@ -34,6 +35,7 @@ pub(super) fn finish(
         ));
     }
     font_dictionaries(&mut doc, fonts)?;
+    print_boxes(&mut doc, &page_ids, trims)?;
     if pages.right_to_left {
         vertical_twins(&mut doc, &page_ids)?;
     }
@@ -71,6 +73,38 @@ pub(super) fn finish(
     doc.save_with_options(&mut out, options)
         .map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// printpdf writes a page's media, crop and trim boxes, not its
+/// `BleedBox` (the media box, where quire's pages end), and a box as
+/// `[x y width height]`, where ISO 32000-1 §7.9.5 wants two corners: right
+/// only at the origin. Each page's `TrimBox` is `trims`' (corners). And
+/// it writes `/Annots []` on a page without links: dropped.
+fn print_boxes(
+    doc: &mut Document,
+    page_ids: &[ObjectId],
+    trims: &[[f32; 4]],
+) -> Result<(), String> {
+    for (&id, trim) in page_ids.iter().zip(trims) {
+        let page = doc
+            .get_dictionary_mut(id)
+            .map_err(|e| format!("page {id:?}: {e}"))?;
+        let trim: Vec<Object> = trim.iter().map(|&v| Object::Real(v)).collect();
+        page.set("TrimBox", trim);
+        if page
+            .get(b"Annots")
+            .and_then(Object::as_array)
+            .is_ok_and(Vec::is_empty)
+        {
+            page.remove(b"Annots");
+        }
+        let media = page
+            .get(b"MediaBox")
+            .map_err(|e| format!("page {id:?}: {e}"))?
+            .clone();
+        page.set("BleedBox", media);
+    }
+    Ok(())
 }
 
 /// Without `text_layout`, printpdf writes stand-in descriptor values (flags

@@ -34,7 +34,8 @@ mod tests;
 use std::collections::BTreeMap;
 
 use printpdf::{
-    FontId, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Pt, XObjectId,
+    CurTransMat, FontId, Op, PdfDocument, PdfPage, PdfParseErrorSeverity, PdfSaveOptions, Pt,
+    XObjectId,
 };
 
 use crate::book::Lang;
@@ -55,12 +56,53 @@ pub struct PdfMeta {
     pub identifier: String,
 }
 
+/// What a file is for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Output {
+    /// Reading on a screen: links; the page is the trim.
+    Reading,
+    /// A printer: no annotations; each page's `TrimBox` is the page, its
+    /// `BleedBox` (and `MediaBox`) `bleed` points beyond it on `edges`.
+    Print { bleed: f32, edges: Edges },
+}
+
+/// The edges of a page that printing may run past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edges {
+    /// Head, foot and fore-edge: a bound page, cut on three sides.
+    Cut,
+    /// All four: a cover sheet.
+    All,
+}
+
+impl Output {
+    /// How far page `index` runs past its trim: left, bottom, right, top.
+    fn bleed(self, index: usize, right_to_left: bool) -> [f32; 4] {
+        let Output::Print { bleed, edges } = self else {
+            return [0.0; 4];
+        };
+        // A recto (even index) is bound on its left, unless the book
+        // turns from right to left.
+        let bound_left = index.is_multiple_of(2) != right_to_left;
+        match edges {
+            Edges::All => [bleed; 4],
+            Edges::Cut if bound_left => [0.0, bleed, bleed, bleed],
+            Edges::Cut => [bleed, bleed, 0.0, bleed],
+        }
+    }
+}
+
 /// The `/Producer` of every file.
 pub const PRODUCER: &str = "quire";
 
 /// Serializes `pages` (see src/typeset/frame.rs): text runs as glyph ids of
 /// the faces in `fonts`.
-pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>, String> {
+pub fn write_pdf(
+    pages: &Pages,
+    fonts: &Fonts,
+    meta: &PdfMeta,
+    output: Output,
+) -> Result<Vec<u8>, String> {
     validate(pages)?;
     let mut doc = PdfDocument::new(&meta.title);
 
@@ -88,20 +130,38 @@ pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>
     let heights: Vec<f32> = pages.pages.iter().map(|p| p.height).collect();
     let mut last_uses = content::LastUses::default();
     let mut tags = Vec::new();
-    for page in pages.pages.iter().rev() {
-        let content = content::page(
+    let links = output == Output::Reading;
+    // Trim boxes, last page first.
+    let mut trims = Vec::new();
+    for (index, page) in pages.pages.iter().enumerate().rev() {
+        let mut content = content::page(
             page,
             &embedded,
             &images,
             &heights,
             &mut last_uses,
             &pages.elements,
+            links,
         )?;
-        let size = printpdf::Rect::from_wh(Pt(page.width), Pt(page.height));
+        let [left, bottom, right, top] = output.bleed(index, pages.right_to_left);
+        let media = printpdf::Rect::from_wh(
+            Pt(page.width + left + right),
+            Pt(page.height + bottom + top),
+        );
+        trims.push([left, bottom, left + page.width, bottom + page.height]);
+        if left != 0.0 || bottom != 0.0 {
+            // The page's content is drawn in its trim box.
+            content.ops.insert(
+                0,
+                Op::SetTransformationMatrix {
+                    matrix: CurTransMat::Translate(Pt(left), Pt(bottom)),
+                },
+            );
+        }
         doc.pages.push(PdfPage {
-            media_box: size.clone(),
-            trim_box: size.clone(),
-            crop_box: size,
+            media_box: media.clone(),
+            trim_box: media.clone(),
+            crop_box: media,
             ops: content.ops,
         });
         tags.push(structure::PageTags {
@@ -111,6 +171,7 @@ pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>
     }
     doc.pages.reverse();
     tags.reverse();
+    trims.reverse();
 
     // Streams are compressed by `finish`, images are quire's own bytes.
     let options = PdfSaveOptions {
@@ -128,7 +189,7 @@ pub fn write_pdf(pages: &Pages, fonts: &Fonts, meta: &PdfMeta) -> Result<Vec<u8>
     {
         return Err(format!("printpdf: {}", error.msg));
     }
-    finish::finish(document, pages, &tags, &embedded, meta)
+    finish::finish(document, pages, &tags, &trims, &embedded, meta)
 }
 
 /// Rejects what would make a broken file: no pages, bad sizes, links and
@@ -167,9 +228,10 @@ fn validate(pages: &Pages) -> Result<(), String> {
                         finite(&[glyph.x, glyph.y], &at)?;
                     }
                 }
-                Item::Rule(rect) | Item::Dot(rect) | Item::Image { rect, .. } => {
-                    finite(&rect_values(rect), &at)?
-                }
+                Item::Rule(rect)
+                | Item::Dot(rect)
+                | Item::Fill { rect, .. }
+                | Item::Image { rect, .. } => finite(&rect_values(rect), &at)?,
                 Item::Link { rect, target, .. } => {
                     finite(&rect_values(rect), &at)?;
                     if let LinkTarget::Internal { page: to, y } = target {

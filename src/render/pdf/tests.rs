@@ -13,7 +13,7 @@ use chrono::TimeZone;
 use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
-use super::{write_pdf, PdfMeta};
+use super::{write_pdf, Output, PdfMeta};
 use crate::book::Lang;
 use crate::fonts::{Face, Fonts};
 use crate::typeset::frame::{
@@ -261,7 +261,9 @@ fn meta() -> PdfMeta {
 
 fn sample_pdf() -> &'static [u8] {
     static PDF: OnceLock<Vec<u8>> = OnceLock::new();
-    PDF.get_or_init(|| write_pdf(&sample(), fonts(), &meta()).expect("the sample writes"))
+    PDF.get_or_init(|| {
+        write_pdf(&sample(), fonts(), &meta(), Output::Reading).expect("the sample writes")
+    })
 }
 
 fn load(bytes: &[u8]) -> Document {
@@ -929,7 +931,7 @@ fn page_labels_are_roman_then_decimal() {
 
 #[test]
 fn output_is_deterministic() {
-    let again = write_pdf(&sample(), fonts(), &meta()).unwrap();
+    let again = write_pdf(&sample(), fonts(), &meta(), Output::Reading).unwrap();
     assert!(again == sample_pdf(), "two runs differ");
 
     let id = |bytes: &[u8]| {
@@ -942,7 +944,7 @@ fn output_is_deterministic() {
         identifier: "urn:uuid:another".into(),
         ..meta()
     };
-    let other = write_pdf(&sample(), fonts(), &other).unwrap();
+    let other = write_pdf(&sample(), fonts(), &other, Output::Reading).unwrap();
     assert_eq!(id(sample_pdf()).len(), 16);
     assert_ne!(id(sample_pdf()), id(&other));
 }
@@ -975,7 +977,7 @@ fn hundreds_of_cjk_glyphs_stay_small() {
         pages,
         ..Pages::default()
     };
-    let pdf = write_pdf(&pages, fonts(), &meta()).unwrap();
+    let pdf = write_pdf(&pages, fonts(), &meta(), Output::Reading).unwrap();
     assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
     eprintln!("300 CJK glyphs, 6000 shown: {} bytes", pdf.len());
 }
@@ -983,7 +985,7 @@ fn hundreds_of_cjk_glyphs_stay_small() {
 #[test]
 fn rejects_what_would_break_the_file() {
     let meta = meta();
-    let err = |pages: &Pages| write_pdf(pages, fonts(), &meta).unwrap_err();
+    let err = |pages: &Pages| write_pdf(pages, fonts(), &meta, Output::Reading).unwrap_err();
     assert!(err(&Pages::default()).contains("no pages"));
 
     let mut pages = sample();
@@ -1166,7 +1168,7 @@ fn upright_glyphs_are_shown_in_a_vertical_font() {
         right_to_left: true,
         ..Pages::default()
     };
-    let doc = load(&write_pdf(&pages, fonts(), &meta()).unwrap());
+    let doc = load(&write_pdf(&pages, fonts(), &meta(), Output::Reading).unwrap());
     let page_id = page_ids(&doc)[0];
     let vertical: Vec<String> = (fonts_of(&doc).into_iter())
         .filter(|(_, font)| {
@@ -1249,7 +1251,7 @@ fn a_column_is_one_actual_text_span_around_its_elements() {
         right_to_left: true,
         ..Pages::default()
     };
-    let doc = load(&write_pdf(&pages, fonts(), &meta()).unwrap());
+    let doc = load(&write_pdf(&pages, fonts(), &meta(), Output::Reading).unwrap());
     let ops = operations(&doc, page_ids(&doc)[0]);
     let marks: Vec<String> = (ops.iter())
         .filter(|op| matches!(op.operator.as_str(), "BDC" | "BMC" | "EMC"))
@@ -1289,7 +1291,7 @@ fn compressed_runs_set_horizontal_scaling_back() {
         pages: vec![page(vec![Item::Text(digits), Item::Text(plain)])],
         ..Pages::default()
     };
-    let doc = load(&write_pdf(&pages, fonts(), &meta()).unwrap());
+    let doc = load(&write_pdf(&pages, fonts(), &meta(), Output::Reading).unwrap());
     let ops = operations(&doc, page_ids(&doc)[0]);
     let scaling: Vec<(usize, f64)> = (ops.iter().enumerate())
         .filter(|(_, op)| op.operator == "Tz")
