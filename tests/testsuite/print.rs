@@ -467,3 +467,26 @@ fn an_image_under_300_dpi_is_a_warning_of_the_print_format() {
     assert!(dpi[0].contains("image `small.png` prints at"), "{}", dpi[0]);
     assert!(!warnings(Format::Pdf).iter().any(|w| w.contains("dpi")));
 }
+
+/// Built again from the same sources, an interior and its cover are the
+/// same bytes.
+#[test]
+fn print_files_are_byte_reproducible() {
+    let dir = temp_dir("again");
+    let config = print_library(&dir);
+    let (project, _) = load_project(&config).expect("the library loads");
+    let options = BuildOptions {
+        out_dir: dir.join("out"),
+        volumes: vec!["ai".into()],
+        editions: vec![quire::book::Edition::ZhHant],
+        formats: vec![Format::Print],
+        source_date_epoch: Some(EPOCH),
+        ..BuildOptions::default()
+    };
+    build(&project, &options).expect("it builds");
+    for name in ["ai.zh-Hant.print.pdf", "ai.zh-Hant.cover.pdf"] {
+        let again = std::fs::read(dir.join("out").join(name)).unwrap();
+        let first = std::fs::read(library().out.join(name)).unwrap();
+        assert!(again == first, "{name} differs");
+    }
+}
