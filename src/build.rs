@@ -275,11 +275,11 @@ fn make_file(
             (vec![file], found)
         }),
         Format::Print => {
-            render_print(project, job.volume, book, print).map(|(interior, cover, found)| {
+            render_print(project, job.volume, book, print).map(|(interior, pages, cover, found)| {
                 let interior = File {
                     path: path.clone(),
                     bytes: interior,
-                    pages: Some(print.0.pages.len()),
+                    pages: Some(pages),
                     book: true,
                 };
                 let cover = File {
@@ -399,24 +399,31 @@ fn render_pdf(
     Ok((bytes, diagnostics.clone()))
 }
 
-/// The print file (no links; trim and bleed boxes) and the cover sheet of
-/// `book`, sized for its page count and paper.
+/// The print file (no links; trim and bleed boxes; an even number of
+/// pages) and its page count, and the cover sheet of `book`, sized for that
+/// count and the paper.
 fn render_print(
     project: &Project,
     volume: &Volume,
     book: &Book,
     print: &(Pages, Diagnostics),
-) -> Result<(Vec<u8>, Vec<u8>, Diagnostics), Diagnostics> {
+) -> Result<(Vec<u8>, usize, Vec<u8>, Diagnostics), Diagnostics> {
     let config = &project.config.config.print;
     let bleed = config.bleed.points;
     let output = Output::Print {
         bleed,
         edges: Edges::Cut,
     };
-    let (interior, mut found) = render_pdf(project, book, print, output)?;
+    let (pages, found) = print;
+    if found.has_errors() {
+        return Err(found.clone());
+    }
+    let pages = pages.to_even();
+    let interior = write_pages(project, &pages, &pdf_meta(book), output)?;
+    let mut found = found.clone();
     let sheet = Sheet {
         size: page_size(project, volume),
-        pages: print.0.pages.len(),
+        pages: pages.pages.len(),
         page_thickness: config.page_thickness(),
         bleed,
     };
@@ -434,7 +441,7 @@ fn render_print(
         edges: Edges::All,
     };
     let cover = write_pages(project, &cover, &meta, output)?;
-    Ok((interior, cover, found))
+    Ok((interior, pages.pages.len(), cover, found))
 }
 
 /// What the build does to the text beyond setting it, as notes: the

@@ -23,6 +23,13 @@ const SPINE_MARGIN: f32 = 0.0625 * 72.0;
 /// The resolution print wants of an image at its printed size.
 pub const PRINT_DPI: f32 = 300.0;
 const WHITE: Rgb = [255, 255, 255];
+/// White beyond the barcode's quiet zones on every side.
+const BARCODE_PAD: f32 = 4.0;
+
+/// The barcode's white ground: its quiet zones and bars, and a pad each side.
+fn barcode_width() -> f32 {
+    2.0 * BARCODE_PAD + (barcode::QUIET_LEFT + 95 + barcode::QUIET_RIGHT) as f32 * barcode::MODULE
+}
 
 /// The sheet a cover is printed on.
 #[derive(Debug, Clone, Copy)]
@@ -310,7 +317,8 @@ impl Cover<'_> {
     /// top to bottom, as English spines are; on a Chinese book, what has Han
     /// in it stands upright, a character under another.
     fn spine(&mut self, book: &CoverContent, x: f32, spine: f32, height: f32) {
-        let room = spine - 2.0 * SPINE_MARGIN;
+        // A tenth to spare beyond the margins.
+        let room = (spine - 2.0 * SPINE_MARGIN) * 0.9;
         let (head, foot) = (height * 0.08, height * 0.92);
         let centre = x + spine / 2.0;
         let upright = |text: &str| book.lang.is_chinese() && text.chars().any(is_han);
@@ -408,9 +416,8 @@ impl Cover<'_> {
             ));
             return;
         };
-        let box_width = (barcode::QUIET_LEFT + 95 + barcode::QUIET_RIGHT) as f32 * barcode::MODULE;
         let left = if spine_right {
-            x + width - margin - box_width
+            x + width - margin - barcode_width()
         } else {
             x + margin
         };
@@ -422,11 +429,12 @@ impl Cover<'_> {
     /// the digits under them as EAN-13 prints them.
     fn barcode(&mut self, digits: &[u8; 13], left: f32, bottom: f32) {
         let x = barcode::MODULE;
-        let bars_height = 0.75 * 72.0;
+        // Nominal, untruncated: 22.85 mm.
+        let bars_height = 22.85 * 72.0 / 25.4;
         let digit_size = 9.0;
         let label_size = 8.0;
-        let pad = 4.0;
-        let width = (barcode::QUIET_LEFT + 95 + barcode::QUIET_RIGHT) as f32 * x;
+        let pad = BARCODE_PAD;
+        let width = barcode_width();
         let height = pad + label_size + pad + bars_height + digit_size + pad;
         let top = bottom - height;
         self.items.push(Item::Fill {
@@ -439,7 +447,7 @@ impl Cover<'_> {
             color: WHITE,
         });
         let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
-        let first_bar = left + barcode::QUIET_LEFT as f32 * x;
+        let first_bar = left + pad + barcode::QUIET_LEFT as f32 * x;
         let label = format!("ISBN {text}");
         let (runs, label_width) = self.lines.shape(&label, label_size, false);
         let element = Some(self.structure.add(Role::P, DOCUMENT));
@@ -447,8 +455,8 @@ impl Cover<'_> {
         self.place(runs, label_x, top + pad + label_size * 0.8, element, BLACK);
         let bars_top = top + pad + label_size + pad;
         for (start, modules, guard) in barcode::bars(&barcode::modules(digits)) {
-            // The guards reach down between the digits.
-            let long = if guard { digit_size * 0.55 } else { 0.0 };
+            // The guards reach 5 modules down, between the digits.
+            let long = if guard { 5.0 * x } else { 0.0 };
             self.items.push(Item::Rule(Rect {
                 x: first_bar + start as f32 * x,
                 y: bars_top,
@@ -458,7 +466,7 @@ impl Cover<'_> {
         }
         let baseline = bars_top + bars_height + digit_size * 0.8;
         let groups = [
-            (&text[..1], left + x, 0.0),
+            (&text[..1], left + pad + x, 0.0),
             (&text[1..7], first_bar + 3.0 * x, 42.0 * x),
             (&text[7..], first_bar + 50.0 * x, 42.0 * x),
         ];

@@ -126,6 +126,24 @@ impl Pages {
         }
     }
 
+    /// The book with a blank page at its end if it has an odd number of
+    /// them: a printed book's leaves have two sides.
+    pub fn to_even(&self) -> std::borrow::Cow<'_, Pages> {
+        let Some(last) = self.pages.last().filter(|_| self.pages.len() % 2 == 1) else {
+            return std::borrow::Cow::Borrowed(self);
+        };
+        let blank = Page {
+            width: last.width,
+            height: last.height,
+            items: Vec::new(),
+            lines: Vec::new(),
+            start: None,
+        };
+        let mut even = self.clone();
+        even.pages.push(blank);
+        std::borrow::Cow::Owned(even)
+    }
+
     /// The pages whose text starts in a chapter: label and place, in page order.
     pub fn starts(&self) -> Vec<(String, PageStart)> {
         (self.pages.iter().enumerate())
