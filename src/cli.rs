@@ -37,6 +37,10 @@ pub enum Command {
     /// Build, then rebuild the volumes a changed article affects (or all of
     /// them when the config, a font or an image changes), until stopped.
     Watch(BuildArgs),
+    /// Build and rebuild as `watch` does, and serve the books to a browser
+    /// on 127.0.0.1: an index, each EPUB chapter as a reading system shows
+    /// it, each PDF; open pages reload after a rebuild.
+    Serve(ServeArgs),
     /// List volumes, their chapters per edition, and word/character counts.
     List {
         /// Only this volume (repeatable).
@@ -78,6 +82,22 @@ pub struct BuildArgs {
     /// Where to write the books.
     #[arg(long, default_value = "build")]
     pub out: PathBuf,
+}
+
+/// Where to serve, and which books.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// The port, or the next free one after it; 0: any free port.
+    #[arg(long, default_value_t = 3000)]
+    pub port: u16,
+    /// The address to listen on: loopback unless another is given.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Open the index in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 fn parse_edition(s: &str) -> Result<Edition, String> {

@@ -24,6 +24,7 @@ pub mod error;
 pub mod fonts;
 pub mod init;
 pub mod render;
+pub mod serve;
 pub mod text;
 pub mod typeset;
 pub mod volume;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 
-use cli::{BuildArgs, Cli, Command};
+use cli::{BuildArgs, Cli, Command, ServeArgs};
 use progress::Progress;
 use quire::build::{
     build, build_reporting, check_selection, count_books, format_sources, load_project, make_book,
@@ -115,7 +115,11 @@ fn run(cli: &Cli) -> Result<Diagnostics, Error> {
     let config = config_path(cli.config.as_deref())?;
     if let Command::Watch(args) = &cli.command {
         // Loads (and reloads) the project itself, and keeps going on errors.
-        watch(&config, build_options(args, source_date_epoch))?;
+        watch(&config, build_options(args, source_date_epoch), &|_| {})?;
+        return Ok(Diagnostics::default());
+    }
+    if let Command::Serve(args) = &cli.command {
+        serve(&config, args, source_date_epoch)?;
         return Ok(Diagnostics::default());
     }
     let (project, mut diagnostics) = load_project(&config)?;
@@ -127,7 +131,9 @@ fn run(cli: &Cli) -> Result<Diagnostics, Error> {
             progress.done(&built, found.has_errors());
             diagnostics.extend(found);
         }
-        Command::Init { .. } | Command::Watch(_) => unreachable!("handled above"),
+        Command::Init { .. } | Command::Watch(_) | Command::Serve(_) => {
+            unreachable!("handled above")
+        }
         Command::List { volumes } => list(&project, volumes, source_date_epoch)?,
         Command::Fmt { write, check } => {
             let files = format_sources(&project, *write)?;
@@ -197,7 +203,56 @@ fn config_path(given: Option<&Path>) -> Result<PathBuf, Error> {
 
 /// `quire watch`: a first build, then a rebuild after each change, until stopped.
 /// Errors in the project are printed and the watch goes on.
-fn watch(config: &Path, options: BuildOptions) -> Result<(), Error> {
+/// `quire serve`: binds, then builds and rebuilds as `quire watch` does,
+/// telling the server after each build.
+fn serve(config: &Path, args: &ServeArgs, source_date_epoch: Option<i64>) -> Result<(), Error> {
+    let options = build_options(&args.build, source_date_epoch);
+    let listener = quire::serve::bind(args.host, args.port).map_err(Error::Watch)?;
+    let url = format!("http://{}/", listener.address);
+    if !args.host.is_loopback() {
+        err!(
+            "warning: serving on {}: anyone who can reach this machine can read the books",
+            args.host
+        );
+    }
+    let live = std::sync::Arc::new(quire::serve::Live::default());
+    quire::serve::serve(
+        listener,
+        std::sync::Arc::clone(&live),
+        options.out_dir.clone(),
+    );
+    out!("serving {url} (Ctrl-C to stop)");
+    if args.open {
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        if std::process::Command::new(opener)
+            .arg(&url)
+            .spawn()
+            .is_err()
+        {
+            err!("could not open a browser: open {url}");
+        }
+    }
+    watch(config, options, &|outcome| match outcome {
+        Ok(rebuild) => live.publish(&rebuild.built, &rebuild.diagnostics, None),
+        Err(error) => {
+            let found = match error {
+                Error::Invalid(found) => found.clone(),
+                _ => Diagnostics::default(),
+            };
+            live.publish(&[], &found, Some(error.to_string()))
+        }
+    })
+}
+
+fn watch(
+    config: &Path,
+    options: BuildOptions,
+    after: &dyn Fn(Result<&Rebuild, &Error>),
+) -> Result<(), Error> {
     use notify::{RecursiveMode, Watcher};
 
     let (sender, events) = std::sync::mpsc::channel();
@@ -214,6 +269,7 @@ fn watch(config: &Path, options: BuildOptions) -> Result<(), Error> {
                 progress.done(&rebuild.built, rebuild.diagnostics.has_errors());
                 print_diagnostics(&rebuild.diagnostics);
                 report_rebuild(&rebuild, &changed, start.elapsed());
+                after(Ok(&rebuild));
             }
             // Without a config there is nothing to watch.
             Err(error) if !config.is_file() => return Err(error),
@@ -221,6 +277,7 @@ fn watch(config: &Path, options: BuildOptions) -> Result<(), Error> {
                 progress.done(&[], true);
                 print_error(&error);
                 err!("the books were not rebuilt; fix the problem and save again");
+                after(Err(&error));
             }
         }
         // Fonts and covers can move when the config changes.

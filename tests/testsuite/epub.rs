@@ -925,20 +925,21 @@ fn chromium_screenshot_sized(
     size: &str,
     scale: &str,
 ) -> Option<image::RgbaImage> {
-    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
-        std::process::Command::new(c)
-            .arg("--version")
-            .output()
-            .is_ok()
-    }) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Chromium is required in CI (apt-get install chromium)"
-        );
-        crate::common::skipped("chromium not found (apt-get install chromium)");
-        return None;
-    };
-    let dir = html.parent().unwrap();
+    let url = format!("file://{}", html.display());
+    chromium_screenshot_of(&url, html.parent().unwrap(), png, size, scale)
+}
+
+/// The screenshot of `url` in a window of `size` CSS pixels ("w,h") at
+/// `scale`, Chromium's fontconfig files in `dir`, or `None` as
+/// [`chromium_screenshot`].
+pub(crate) fn chromium_screenshot_of(
+    url: &str,
+    dir: &Path,
+    png: &Path,
+    size: &str,
+    scale: &str,
+) -> Option<image::RgbaImage> {
+    let chromium = chromium()?;
     let config = dir.join("fonts.conf");
     std::fs::write(
         &config,
@@ -960,12 +961,30 @@ fn chromium_screenshot_sized(
         .arg(format!("--force-device-scale-factor={scale}"))
         .arg(format!("--window-size={size}"))
         .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html.display()))
+        .arg(url)
         .env("FONTCONFIG_FILE", &config)
         .output()
         .expect("chromium runs");
     assert!(png.exists(), "{}", String::from_utf8_lossy(&status.stderr));
     Some(image::open(png).unwrap().to_rgba8())
+}
+
+/// Chromium's command, or `None` where it is not installed (a failure in CI).
+pub(crate) fn chromium() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok()
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "Chromium is required in CI (apt-get install chromium)"
+        );
+        crate::common::skipped("chromium not found (apt-get install chromium)");
+    }
+    found
 }
 
 /// A page setting `lines` (text, language) in the font at `font`, with the

@@ -14,6 +14,7 @@ mod fuzz;
 mod markdown;
 mod pdf;
 mod print;
+mod serve;
 mod tagged;
 mod typeset;
 mod vertical;
