@@ -264,20 +264,19 @@ fn watch(
     loop {
         let start = Instant::now();
         let progress = Progress::new(None);
-        match session.rebuild(&changed, &|b| progress.finished(b)) {
+        let outcome = session.rebuild(&changed, &|b| progress.finished(b));
+        match &outcome {
             Ok(rebuild) => {
                 progress.done(&rebuild.built, rebuild.diagnostics.has_errors());
                 print_diagnostics(&rebuild.diagnostics);
-                report_rebuild(&rebuild, &changed, start.elapsed());
-                after(Ok(&rebuild));
+                report_rebuild(rebuild, &changed, start.elapsed());
             }
             // Without a config there is nothing to watch.
-            Err(error) if !config.is_file() => return Err(error),
+            Err(_) if !config.is_file() => return outcome.map(|_| ()),
             Err(error) => {
                 progress.done(&[], true);
-                print_error(&error);
+                print_error(error);
                 err!("the books were not rebuilt; fix the problem and save again");
-                after(Err(&error));
             }
         }
         // Fonts and covers can move when the config changes.
@@ -299,6 +298,8 @@ fn watch(
             watched = now;
             err!("watching for changes (Ctrl-C to stop)");
         }
+        // Told once the folders are watched: a save after it is seen.
+        after(outcome.as_ref());
         changed = next_changes(&events, &session)?;
     }
 }

@@ -11,7 +11,8 @@
 //!   (its XHTML, CSS, subset fonts, images), a chapter with the live-reload
 //!   script added;
 //! - `/files/<name>`: a file of the build folder (a PDF, an EPUB);
-//! - `/events`: server-sent events, one per build (`<generation> ok|failed`);
+//! - `/events`: server-sent events, one per build (`<generation> ok|failed`
+//!   and the books it wrote, `ai.en ai.bilingual`);
 //! - `/_quire/live.js`: the script that reloads a page after a build.
 //!
 //! Nothing else is served: a path that climbs, is absolute, or names a link
@@ -48,6 +49,8 @@ struct State {
     diagnostics: Vec<String>,
     /// The last build failed: what stopped it.
     failure: Option<String>,
+    /// The books the last build wrote (`ai.en`), whose pages reload.
+    touched: Vec<String>,
 }
 
 impl Live {
@@ -62,6 +65,12 @@ impl Live {
         }
         state.books.sort_by(|a, b| a.path.cmp(&b.path));
         state.diagnostics = diagnostics.iter().map(|d| d.to_string()).collect();
+        state.touched = (built.iter())
+            .filter_map(|b| b.path.file_name()?.to_str())
+            .map(|name| page::book_of(name).to_string())
+            .collect();
+        state.touched.sort();
+        state.touched.dedup();
         state.failure = failure.or_else(|| {
             diagnostics
                 .has_errors()
@@ -266,7 +275,8 @@ fn percent_decode(path: &str) -> Option<String> {
 }
 
 /// The event stream: the current build's generation at once (once there
-/// is one), then each new one, `<generation> ok|failed`; a comment every 15 s keeps it open.
+/// is one), then each new one, `<generation> ok|failed <books written>`;
+/// a comment every 15 s keeps it open.
 /// tiny_http's responses buffer 8 KB before sending: the stream is
 /// written on the connection itself.
 fn events(request: Request, live: &Live) {
@@ -298,7 +308,11 @@ fn events(request: Request, live: &Live) {
             } else {
                 "ok"
             };
-            format!("event: build\ndata: {} {status}\n\n", state.generation)
+            let books = state.touched.join(" ");
+            format!(
+                "event: build\ndata: {} {status} {books}\n\n",
+                state.generation
+            )
         };
         if writer.write_all(message.as_bytes()).is_err() || writer.flush().is_err() {
             return;

@@ -8,12 +8,17 @@ use std::path::Path;
 use super::{epub, State};
 use crate::text::TextCount;
 
-/// Reloads the page when a build other than its own is announced.
+/// Reloads the page when a build other than its own is announced that
+/// failed, or wrote its book (a chapter's), or any book (the index).
 pub const LIVE_JS: &str = r#"(() => {
   const generation = document.currentScript.dataset.generation;
+  const path = location.pathname.split("/");
+  const book = path[1] === "read" ? path[2] : null;
   const events = new EventSource("/events");
   events.addEventListener("build", (event) => {
-    if (event.data.split(" ")[0] !== generation) location.reload();
+    const [built, status, ...books] = event.data.split(" ");
+    const touched = book === null || status === "failed" || books.includes(book);
+    if (built !== generation && touched) location.reload();
   });
 })();
 "#;
@@ -55,7 +60,7 @@ text-align:left;vertical-align:top}pre{background:#fdecea;padding:1em;white-spac
 ol{margin:0;padding-left:1.5em}";
 
 /// The book `path` is a file of: `ai.en` for `ai.en.epub`, `ai.en.cover.pdf` …
-fn book_of(name: &str) -> &str {
+pub fn book_of(name: &str) -> &str {
     [".print.pdf", ".cover.pdf", ".epub", ".pdf"]
         .iter()
         .find_map(|suffix| name.strip_suffix(suffix))

@@ -265,7 +265,8 @@ fn paths_out_of_the_build_folder_are_refused() {
     }
 }
 
-/// A save brings a build event within a second and the new text; a broken
+/// A save brings a build event within a second, naming the book it wrote,
+/// and the new text; a broken
 /// article, an event marked failed and the error page in place of the
 /// chapter; the fix, the chapter again.
 #[test]
@@ -277,14 +278,14 @@ fn a_save_reloads_and_a_broken_article_shows_its_error_until_fixed() {
     let mut events = served.events();
     assert_eq!(
         events.next_build(Duration::from_secs(5)).as_deref(),
-        Some("1 ok")
+        Some("1 ok first.en")
     );
 
     std::fs::write(&article, format!("{source}\nA sentence saved just now.\n")).unwrap();
     let saved = Instant::now();
     assert_eq!(
         events.next_build(Duration::from_secs(10)).as_deref(),
-        Some("2 ok")
+        Some("2 ok first.en")
     );
     let took = saved.elapsed();
     assert!(took < Duration::from_secs(1), "the rebuild took {took:?}");
@@ -306,7 +307,7 @@ fn a_save_reloads_and_a_broken_article_shows_its_error_until_fixed() {
     std::fs::write(&article, &source).unwrap();
     assert_eq!(
         events.next_build(Duration::from_secs(10)).as_deref(),
-        Some("4 ok")
+        Some("4 ok first.en")
     );
     let page = text(&served.get(chapter));
     assert!(!page.contains("The build failed"), "{page}");
