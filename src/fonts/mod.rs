@@ -568,6 +568,17 @@ pub fn chain(lang: Lang, style: TextStyle, base: Lang, han_in_english: Lang) -> 
     }
 }
 
+/// The library's fonts, loaded once for the unit tests.
+#[cfg(test)]
+pub(crate) fn for_tests() -> &'static Fonts {
+    static FONTS: std::sync::OnceLock<Fonts> = std::sync::OnceLock::new();
+    FONTS.get_or_init(|| {
+        let config = crate::config::load_config(std::path::Path::new("books/quire.toml"))
+            .expect("books/quire.toml loads");
+        Fonts::load(&config).expect("the bundled fonts load")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

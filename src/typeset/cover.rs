@@ -480,18 +480,11 @@ impl Cover<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::*;
     use crate::config::Paper;
 
     fn fonts() -> &'static Fonts {
-        static FONTS: OnceLock<Fonts> = OnceLock::new();
-        FONTS.get_or_init(|| {
-            let config = crate::config::load_config(Path::new("books/quire.toml"))
-                .expect("books/quire.toml loads");
-            Fonts::load(&config).expect("the bundled fonts load")
-        })
+        crate::fonts::for_tests()
     }
 
     fn content(lang: Lang) -> CoverContent<'static> {

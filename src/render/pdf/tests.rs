@@ -2,7 +2,7 @@
 //! installed, checked with qpdf and poppler's pdffonts and pdftotext).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use allsorts::binary::read::ReadScope;
@@ -21,12 +21,7 @@ use crate::typeset::frame::{
 };
 
 fn fonts() -> &'static Fonts {
-    static FONTS: OnceLock<Fonts> = OnceLock::new();
-    FONTS.get_or_init(|| {
-        let config = crate::config::load_config(Path::new("books/quire.toml"))
-            .expect("books/quire.toml loads");
-        Fonts::load(&config).expect("the bundled fonts load")
-    })
+    crate::fonts::for_tests()
 }
 
 fn parsed(face: Face) -> ttf_parser::Face<'static> {

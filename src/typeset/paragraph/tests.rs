@@ -1,25 +1,17 @@
 //! Each rule of the paragraph setter, with a paragraph built to trigger it.
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use super::breaks::{no_line_end, no_line_start};
 use super::items::{Item, ItemKind};
 use super::*;
-use crate::fonts::{Face, Fonts};
+use crate::fonts::Face;
 
 const SIZE: f32 = 10.0;
 
 fn fonts() -> &'static ShapingFonts<'static> {
-    static FONTS: OnceLock<Fonts> = OnceLock::new();
     static SHAPING: OnceLock<ShapingFonts<'static>> = OnceLock::new();
-    SHAPING.get_or_init(|| {
-        let fonts = FONTS.get_or_init(|| {
-            let config = crate::config::load_config(Path::new("books/quire.toml")).expect("config");
-            Fonts::load(&config).expect("bundled fonts")
-        });
-        ShapingFonts::new(fonts)
-    })
+    SHAPING.get_or_init(|| ShapingFonts::new(crate::fonts::for_tests()))
 }
 
 fn piece(text: &str, lang: Lang) -> Piece<'_> {
