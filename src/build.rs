@@ -265,7 +265,7 @@ fn make_file(
                 (vec![file], found)
             })
         }
-        Format::Pdf => render_pdf(project, book, print, Output::Reading).map(|(bytes, found)| {
+        Format::Pdf => render_pdf(project, book, print).map(|(bytes, found)| {
             let file = File {
                 path: path.clone(),
                 bytes,
@@ -368,7 +368,7 @@ fn pdf_meta(book: &Book) -> PdfMeta {
     }
 }
 
-/// `pages` as PDF for `output`, and what typesetting found.
+/// `pages` as PDF for `output`; a failure as a diagnostic.
 fn write_pages(
     project: &Project,
     pages: &Pages,
@@ -385,17 +385,17 @@ fn write_pages(
     })
 }
 
-/// Writes a book's print layout as PDF, with what typesetting found.
+/// Writes a book's print layout as the reading PDF, with what typesetting
+/// found.
 fn render_pdf(
     project: &Project,
     book: &Book,
     (pages, diagnostics): &(Pages, Diagnostics),
-    output: Output,
 ) -> Result<(Vec<u8>, Diagnostics), Diagnostics> {
     if diagnostics.has_errors() {
         return Err(diagnostics.clone());
     }
-    let bytes = write_pages(project, pages, &pdf_meta(book), output)?;
+    let bytes = write_pages(project, pages, &pdf_meta(book), Output::Reading)?;
     Ok((bytes, diagnostics.clone()))
 }
 
