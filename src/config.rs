@@ -512,18 +512,7 @@ fn check_isbn(edition: &str, isbn: &str) -> Option<String> {
     if let Err(problem) = edition.parse::<Edition>() {
         return Some(format!("isbn: {problem}"));
     }
-    let digits: Option<Vec<u32>> = isbn
-        .chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| c.to_digit(10))
-        .collect();
-    let digits = digits.unwrap_or_default();
-    let sum: u32 = digits
-        .iter()
-        .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d })
-        .sum();
-    if digits.len() != 13 || !sum.is_multiple_of(10) {
+    if crate::typeset::ean13_digits(isbn).is_none() {
         return Some(format!(
             "`{isbn}` is not an ISBN-13 (13 digits whose check digit matches)"
         ));

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::{epub, State};
-use crate::text::TextCount;
+use crate::text::{escape_xml as escape, TextCount};
 
 /// Reloads the page when a build other than its own is announced that
 /// failed, or wrote its book (a chapter's), or any book (the index).
@@ -35,13 +35,6 @@ pub fn with_live_script(xhtml: &str, generation: u64) -> String {
         Some(at) => format!("{}{script}{}", &xhtml[..at], &xhtml[at..]),
         None => format!("{xhtml}{script}"),
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A page; of build `generation`, it reloads after the next.

@@ -25,6 +25,7 @@ use crate::error::Diagnostics;
 use crate::fonts::Fonts;
 use crate::volume::Book;
 use crate::words::{colophon_lines, Words};
+pub use barcode::digits as ean13_digits;
 pub use cover::{typeset_cover, CoverContent, Sheet, SPINE_TEXT_PAGES};
 use frame::Role;
 use frame::{Item, LabelRange, LabelStyle, OutlineItem, Pages};
