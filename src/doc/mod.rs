@@ -37,8 +37,11 @@ pub struct Document {
     pub lang: Lang,
     pub blocks: Vec<Block>,
     /// Source offsets of containers nested deeper than [`MAX_DEPTH`],
-    /// kept as plain text; the renderers warn once (see [`Document::depth_warning`]).
+    /// kept as plain text; the renderers warn once (see [`Document::warnings`]).
     pub too_deep: Vec<usize>,
+    /// Footnote definitions of a label defined before, as (label, offset,
+    /// offset of the first): each is set as a note of its own, with a warning.
+    pub repeated_notes: Vec<(String, usize, usize)>,
 }
 
 /// A byte range in the source file.
@@ -243,10 +246,29 @@ pub fn is_decorative(source: &str, span: &Span) -> bool {
 }
 
 impl Document {
-    /// The warning, if any, that containers were nested deeper than
-    /// [`MAX_DEPTH`]: at the first such place, with the count of the others.
-    /// `text` is the whole source file.
-    pub fn depth_warning(&self, text: &str) -> Option<Diagnostic> {
+    /// What parsing kept but a writer should hear of: containers nested
+    /// deeper than [`MAX_DEPTH`] (once, at the first place), and footnote
+    /// labels defined twice. `text` is the whole source file.
+    pub fn warnings(&self, text: &str) -> Vec<Diagnostic> {
+        let mut warnings: Vec<_> = self.depth_warning(text).into_iter().collect();
+        for (label, at, first) in &self.repeated_notes {
+            let first = Location::in_text(&self.source, text, *first);
+            let label = crate::text::excerpt(label);
+            warnings.push(
+                Diagnostic::warning(
+                    Some(Location::in_text(&self.source, text, *at)),
+                    format!(
+                        "the footnote [^{label}] was defined before (line {}); this definition is set as a note of its own, which no text refers to",
+                        first.line
+                    ),
+                )
+                .hint("give each note its own label, and refer to it where it belongs"),
+            );
+        }
+        warnings
+    }
+
+    fn depth_warning(&self, text: &str) -> Option<Diagnostic> {
         let first = *self.too_deep.first()?;
         let others = match self.too_deep.len() - 1 {
             0 => String::new(),

@@ -32,6 +32,8 @@ pub fn parse(source: &Path, body: &str, offset: usize, lang: Lang) -> Document {
     let mut builder = Builder {
         events: events.peekable(),
         footnotes: HashMap::new(),
+        defined_notes: HashMap::new(),
+        repeated_notes: Vec::new(),
         heading_ids: HashMap::new(),
         depth: 0,
         inline_depth: 0,
@@ -43,6 +45,7 @@ pub fn parse(source: &Path, body: &str, offset: usize, lang: Lang) -> Document {
         lang,
         blocks,
         too_deep: builder.too_deep,
+        repeated_notes: builder.repeated_notes,
     }
 }
 
@@ -50,6 +53,10 @@ struct Builder<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
     events: Peekable<I>,
     /// Footnote label → number, in order of first reference.
     footnotes: HashMap<String, usize>,
+    /// Footnote label → where it was first defined.
+    defined_notes: HashMap<String, usize>,
+    /// Definitions of a label defined before: see [`Document::repeated_notes`].
+    repeated_notes: Vec<(String, usize, usize)>,
     heading_ids: HashMap<String, usize>,
     /// Nested `blocks` calls, and nested `inlines` calls, under way.
     depth: usize,
@@ -157,7 +164,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
             }
             Tag::Table(alignments) => self.table(alignments),
             Tag::FootnoteDefinition(label) => {
-                let number = self.footnote_number(&label);
+                let number = self.definition_number(&label, span.start);
                 BlockKind::FootnoteDefinition {
                     label: label.to_string(),
                     number,
@@ -337,6 +344,25 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Builder<'a, I> {
     fn footnote_number(&mut self, label: &str) -> usize {
         let next = self.footnotes.len() + 1;
         *self.footnotes.entry(label.to_string()).or_insert(next)
+    }
+
+    /// A definition's note number: the label's, or, when the label was
+    /// defined before, a number of its own (a note nothing refers to), so
+    /// that neither text is lost.
+    fn definition_number(&mut self, label: &str, at: usize) -> usize {
+        match self.defined_notes.get(label) {
+            None => {
+                self.defined_notes.insert(label.to_string(), at);
+                self.footnote_number(label)
+            }
+            Some(&first) => {
+                self.repeated_notes.push((label.to_string(), at, first));
+                let number = self.footnotes.len() + 1;
+                // A key no label can be: labels have no control characters.
+                self.footnotes.insert(format!("\u{0}{number}"), number);
+                number
+            }
+        }
     }
 
     fn heading_id(&mut self, content: &[Inline]) -> String {

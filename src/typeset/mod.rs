@@ -115,7 +115,7 @@ pub fn typeset<'b>(book: &'b Book<'b>, theme: &'b Theme, fonts: &'b Fonts) -> (P
         };
         diagnostics.extend(found);
         for version in std::iter::once(chapter).chain(chapter.translation.as_deref()) {
-            if let Some(warning) = version.doc.depth_warning(&version.article.text) {
+            for warning in version.doc.warnings(&version.article.text) {
                 diagnostics.push(warning);
             }
         }

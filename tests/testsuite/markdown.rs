@@ -26,7 +26,11 @@ fn markdown_fixtures() {
             text: &article.text,
         };
         let mut xhtml = writer.chapter(&doc, &source, &article.title);
-        for d in writer.diagnostics.iter() {
+        for d in writer
+            .diagnostics
+            .iter()
+            .chain(&doc.warnings(&article.text))
+        {
             xhtml.push_str(&format!("<!-- {d} -->\n"));
         }
         mismatches.extend(check_snapshot(&case.join("expected/chapter.xhtml"), &xhtml));

@@ -49,7 +49,7 @@ pub fn render_epub(
                 .map(|(label, start)| (label.clone(), start.at)),
         );
         for version in std::iter::once(chapter).chain(chapter.translation.as_deref()) {
-            if let Some(warning) = version.doc.depth_warning(&version.article.text) {
+            for warning in version.doc.warnings(&version.article.text) {
                 problems.push(warning);
             }
         }

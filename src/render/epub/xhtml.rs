@@ -229,6 +229,7 @@ impl<'a> Writer<'a> {
                 span: 0..0,
             }],
             too_deep: Vec::new(),
+            repeated_notes: Vec::new(),
         };
         crate::doc::mark_language_runs(&mut holder, self.han_in_english);
         let BlockKind::Paragraph(inlines) = &holder.blocks[0].kind else {
