@@ -3,7 +3,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::text::TextCount;
+use crate::text::{unescape_xml, TextCount};
 
 /// The bytes of entry `name` of the EPUB at `path`.
 pub fn entry(path: &Path, name: &str) -> Option<Vec<u8>> {
@@ -54,8 +54,8 @@ pub fn chapters(path: &Path) -> Vec<Chapter> {
             let title = between(&xhtml, "<title>", "</title>").unwrap_or(href);
             let body = xhtml.find("<body").map_or("", |at| &xhtml[at..]);
             Chapter {
-                title: unescape(title),
-                count: TextCount::of(&unescape(&text_of(body))),
+                title: unescape_xml(title),
+                count: TextCount::of(&unescape_xml(&text_of(body))),
                 entry,
             }
         })
@@ -85,14 +85,6 @@ fn text_of(markup: &str) -> String {
     out
 }
 
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
 /// The opening tags named `name` in `xml`, each without its `<name` and `>`.
 fn tags<'x>(xml: &'x str, name: &str) -> Vec<&'x str> {
     let open = format!("<{name} ");
@@ -110,7 +102,7 @@ fn value(tag: &str, name: &str) -> Option<String> {
     let padded = format!(" {tag}");
     let start = padded.find(&key)? + key.len();
     let end = start + padded[start..].find('"')?;
-    Some(unescape(&padded[start..end]))
+    Some(unescape_xml(&padded[start..end]))
 }
 
 /// The value of attribute `name` of the first `<tag …>` in `xml`.

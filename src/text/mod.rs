@@ -128,6 +128,17 @@ impl TextCount {
     }
 }
 
+/// The text of XML content or an attribute value: the five predefined
+/// entities and `&#39;` (quire writes no other references).
+pub fn unescape_xml(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
 /// Escapes text for XML content and attribute values.
 pub fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -189,6 +200,13 @@ mod tests {
         assert!(is_cjk_punctuation('。') && is_cjk_punctuation('，') && is_cjk_punctuation('「'));
         assert!(!is_cjk_punctuation(',') && !is_cjk_punctuation('“'));
         assert!(is_latin_letter('é') && !is_latin_letter('×') && !is_latin_letter('1'));
+    }
+
+    #[test]
+    fn unescaping_gives_back_what_was_escaped() {
+        let text = r#"a < b && "c" > 'd' &amp; 「引」"#;
+        assert_eq!(unescape_xml(&escape_xml(text)), text);
+        assert_eq!(unescape_xml("it&#39;s &apos;so&apos;"), "it's 'so'");
     }
 
     #[test]

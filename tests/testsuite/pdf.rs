@@ -477,14 +477,6 @@ fn attribute(tag: &str, name: &str) -> f32 {
     tag[start..end].parse().unwrap()
 }
 
-fn unescape(text: &str) -> String {
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
-
 /// Every page's words, from `pdftotext -bbox`.
 pub(crate) fn word_pages(book: &Path) -> Vec<WordPage> {
     let output = Command::new("pdftotext")
@@ -521,7 +513,7 @@ pub(crate) fn word_pages(book: &Path) -> Vec<WordPage> {
                     x_max: attribute(tag, "xMax"),
                     y_min: attribute(tag, "yMin"),
                     y_max: attribute(tag, "yMax"),
-                    text: unescape(text),
+                    text: quire::text::unescape_xml(text),
                 });
         }
     }
