@@ -100,6 +100,15 @@ struct Job<'v, 'a> {
     formats: Vec<Format>,
 }
 
+impl Job<'_, '_> {
+    /// The book's name, its files' name without the extension: `ai.en`,
+    /// `leadership.zh-Hant-vertical`.
+    fn name(&self) -> String {
+        let vertical = if self.vertical { "-vertical" } else { "" };
+        format!("{}.{}{vertical}", self.volume.id(), self.edition)
+    }
+}
+
 /// The editions of the selected volumes, in the formats selected.
 fn plan<'v, 'a>(volumes: &'v [Volume<'a>], options: &BuildOptions) -> Vec<Job<'v, 'a>> {
     let mut jobs = Vec::new();
@@ -162,6 +171,24 @@ pub fn build_reporting(
     options: &BuildOptions,
     report: &(dyn Fn(&Built) + Sync),
 ) -> Result<(Vec<Built>, Diagnostics)> {
+    let (built, by_book) = build_books(project, options, report)?;
+    let mut diagnostics = Diagnostics::default();
+    for (_, found) in by_book {
+        diagnostics.extend(found);
+    }
+    Ok((built, diagnostics.sorted()))
+}
+
+/// What each book's build found, under the book's name (`ai.en`,
+/// `leadership.zh-Hant-vertical`).
+pub type FoundByBook = Vec<(String, Diagnostics)>;
+
+/// [`build_reporting`], with what each book's build found.
+pub fn build_books(
+    project: &Project,
+    options: &BuildOptions,
+    report: &(dyn Fn(&Built) + Sync),
+) -> Result<(Vec<Built>, FoundByBook)> {
     use rayon::prelude::*;
     let (volumes, _) = resolve_volumes(&project.config, &project.library);
     check_selection(&volumes, options)?;
@@ -207,13 +234,13 @@ pub fn build_reporting(
         })
         .collect();
     let mut built = Vec::new();
-    let mut diagnostics = Diagnostics::default();
-    for result in results {
+    let mut by_book = Vec::new();
+    for (job, result) in jobs.iter().zip(results) {
         let (files, found) = result?;
         built.extend(files);
-        diagnostics.extend(found);
+        by_book.push((job.name(), found));
     }
-    Ok((built, diagnostics.sorted()))
+    Ok((built, by_book))
 }
 
 /// A file rendered in memory.
@@ -236,15 +263,7 @@ fn make_file(
     options: &BuildOptions,
     report: &(dyn Fn(&Built) + Sync),
 ) -> Result<(Vec<Built>, Diagnostics)> {
-    let named = |extension: &str| {
-        options.out_dir.join(format!(
-            "{}.{}{}.{}",
-            job.volume.id(),
-            job.edition,
-            if job.vertical { "-vertical" } else { "" },
-            extension
-        ))
-    };
+    let named = |extension: &str| options.out_dir.join(format!("{}.{extension}", job.name()));
     let path = named(format.extension());
     let rendered = match format {
         Format::Epub => {

@@ -237,7 +237,7 @@ fn serve(config: &Path, args: &ServeArgs, source_date_epoch: Option<i64>) -> Res
         }
     }
     watch(config, options, &|outcome| match outcome {
-        Ok(rebuild) => live.publish(&rebuild.built, &rebuild.diagnostics, None),
+        Ok(rebuild) => live.publish(&rebuild.built, &rebuild.standing, None),
         Err(error) => {
             let found = match error {
                 Error::Invalid(found) => found.clone(),

@@ -2,11 +2,11 @@
 //! editions it affects. The file events come from the caller; this module
 //! decides what they mean.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::book::{load_articles, Edition, Library};
-use crate::build::{build_reporting, load_project, BuildOptions, Built, Project};
+use crate::build::{build_books, load_project, BuildOptions, Built, Project};
 use crate::error::{Diagnostics, Result};
 use crate::volume::{plan_edition, resolve_volumes};
 
@@ -30,6 +30,8 @@ pub struct Session {
     config_file: PathBuf,
     articles_dir: Option<PathBuf>,
     out_dir: PathBuf,
+    /// What the last build of each book found, by the book's name.
+    found: BTreeMap<String, Diagnostics>,
 }
 
 /// The outcome of one rebuild.
@@ -41,7 +43,11 @@ pub struct Rebuild {
     /// editions that hold changed articles.
     pub full: bool,
     pub built: Vec<Built>,
+    /// What this rebuild found.
     pub diagnostics: Diagnostics,
+    /// What stands against the project now: what loading it found, and
+    /// what the last build of each book found, rebuilt or not.
+    pub standing: Diagnostics,
 }
 
 impl Session {
@@ -54,6 +60,7 @@ impl Session {
             options,
             project: None,
             articles_dir: None,
+            found: BTreeMap::new(),
         }
     }
 
@@ -181,11 +188,21 @@ impl Session {
                 })
                 .collect()
         };
+        if full {
+            self.found.clear();
+        }
+        let mut standing = diagnostics.clone();
         let mut built = Vec::new();
         for options in builds.iter().filter(|o| !o.volumes.is_empty()) {
-            let (books, found) = build_reporting(project, options, report)?;
+            let (books, by_book) = build_books(project, options, report)?;
             built.extend(books);
-            diagnostics.extend(found);
+            for (book, found) in by_book {
+                diagnostics.extend(found.clone());
+                self.found.insert(book, found);
+            }
+        }
+        for found in self.found.values() {
+            standing.extend(found.clone());
         }
         // It exists now: compare the paths of events with its real name.
         self.out_dir = canonical(&self.options.out_dir);
@@ -194,6 +211,7 @@ impl Session {
             full,
             built,
             diagnostics: diagnostics.sorted(),
+            standing: standing.sorted(),
         })
     }
 }

@@ -5,8 +5,8 @@
 //! tiny_http (a small synchronous server: no async runtime to build, four
 //! small dependencies):
 //!
-//! - `/`: the books of the last build, each EPUB's chapters, each PDF, and
-//!   the last build's diagnostics;
+//! - `/`: the books of the builds so far, each EPUB's chapters, each PDF,
+//!   and the diagnostics that stand (each book's from its last build);
 //! - `/read/<volume>.<edition>/<entry>`: an entry of that EPUB as it is
 //!   (its XHTML, CSS, subset fonts, images), a chapter with the live-reload
 //!   script added;
@@ -45,7 +45,7 @@ struct State {
     generation: u64,
     /// The books of the builds so far, by path (the last of each).
     books: Vec<Built>,
-    /// The last build's diagnostics, as printed.
+    /// The diagnostics that stand (or, after a failed build, its), as printed.
     diagnostics: Vec<String>,
     /// The last build failed: what stopped it.
     failure: Option<String>,
@@ -54,8 +54,9 @@ struct State {
 }
 
 impl Live {
-    /// Records a build: the books it wrote, what it found, and `failure`
-    /// when it could not build (a broken config or article).
+    /// Records a build: the books it wrote, the diagnostics that stand
+    /// after it, and `failure` when it could not build (a broken config or
+    /// article) with what it found.
     pub fn publish(&self, built: &[Built], diagnostics: &Diagnostics, failure: Option<String>) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.generation += 1;

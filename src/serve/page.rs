@@ -77,7 +77,8 @@ fn counted(count: TextCount) -> String {
 }
 
 /// Every book of the builds so far: its EPUB's chapters, its PDFs; and the
-/// last build's diagnostics.
+/// diagnostics that stand (each book's from its last build), or those of
+/// the last build if it failed.
 pub fn index(state: &State, out_dir: &Path) -> String {
     let mut body = String::from("<h1>quire</h1>\n");
     if let Some(failure) = &state.failure {
@@ -89,10 +90,7 @@ pub fn index(state: &State, out_dir: &Path) -> String {
     }
     if !state.diagnostics.is_empty() {
         let list = escape(&state.diagnostics.join("\n"));
-        let _ = write!(
-            body,
-            "<h2>Diagnostics of the last build</h2>\n<pre>{list}</pre>\n"
-        );
+        let _ = write!(body, "<h2>Diagnostics</h2>\n<pre>{list}</pre>\n");
     }
     let mut books: BTreeMap<&str, Vec<&crate::build::Built>> = BTreeMap::new();
     for built in &state.books {

@@ -36,14 +36,22 @@ impl Drop for Served {
 }
 
 fn start(dir: &Path) -> Served {
+    start_with(dir, &["en"], |_| {})
+}
+
+/// `quire serve` of `editions` on a `quire init` library in `dir`, which
+/// `change` changes first.
+fn start_with(dir: &Path, editions: &[&str], change: impl FnOnce(&Path)) -> Served {
     let init = Command::new(env!("CARGO_BIN_EXE_quire"))
         .arg("init")
         .arg(dir)
         .output()
         .unwrap();
     assert!(init.status.success());
+    change(dir);
     let mut child = Command::new(env!("CARGO_BIN_EXE_quire"))
-        .args(["serve", "--port", "0", "--edition", "en"])
+        .args(["serve", "--port", "0"])
+        .args(editions.iter().flat_map(|e| ["--edition", e]))
         .current_dir(dir)
         .env("SOURCE_DATE_EPOCH", "1735689600")
         .stdout(Stdio::piped())
@@ -312,6 +320,41 @@ fn a_save_reloads_and_a_broken_article_shows_its_error_until_fixed() {
     let page = text(&served.get(chapter));
     assert!(!page.contains("The build failed"), "{page}");
     assert!(!page.contains("A sentence saved just now."));
+}
+
+/// A save rebuilds only the books that hold the article; the index goes on
+/// showing what the last build of each other book found.
+#[test]
+fn the_index_keeps_the_warnings_of_the_books_a_save_did_not_rebuild() {
+    let served = start_with(&temp_dir("standing"), &["en", "zh-Hant"], |dir| {
+        let article = dir.join("articles/welcome/zh-Hant.md");
+        let source = std::fs::read_to_string(&article).unwrap();
+        let notes = "\n註一。[^a]\n\n[^a]: 第一個註。\n[^a]: 同名的第二個註。\n";
+        std::fs::write(&article, format!("{source}{notes}")).unwrap();
+    });
+    let zh_hant = std::fs::read_to_string(served.dir.join("articles/welcome/zh-Hant.md")).unwrap();
+    let line = 1 + zh_hant
+        .lines()
+        .position(|l| l.starts_with("[^a]: 同名"))
+        .unwrap();
+    let warning = format!("zh-Hant.md:{line}:1: warning: the footnote [^a] was defined before");
+    let index = text(&served.get("/"));
+    assert!(index.contains(&warning), "{index}");
+
+    let mut events = served.events();
+    assert_eq!(
+        events.next_build(Duration::from_secs(5)).as_deref(),
+        Some("1 ok first.en first.zh-Hant")
+    );
+    let article = served.dir.join("articles/welcome/en.md");
+    let source = std::fs::read_to_string(&article).unwrap();
+    std::fs::write(&article, format!("{source}\nA sentence saved just now.\n")).unwrap();
+    assert_eq!(
+        events.next_build(Duration::from_secs(10)).as_deref(),
+        Some("2 ok first.en")
+    );
+    let index = text(&served.get("/"));
+    assert!(index.contains(&warning), "{index}");
 }
 
 /// Headless Chromium, the system's fonts hidden, shows the served chapter
