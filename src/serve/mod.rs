@@ -120,12 +120,34 @@ pub fn bind(host: IpAddr, port: u16) -> Result<Listener, String> {
 /// Serves `out_dir` on its own threads, a thread per request (an event
 /// stream holds its thread while the page is open).
 pub fn serve(listener: Listener, live: Arc<Live>, out_dir: PathBuf) {
+    run_stranded_connections(listener.address);
     std::thread::spawn(move || {
         for request in listener.server.incoming_requests() {
             let live = Arc::clone(&live);
             let out_dir = out_dir.clone();
             std::thread::spawn(move || respond(request, &live, &out_dir));
         }
+    });
+}
+
+/// tiny_http 0.12 gives each connection a thread of its pool for as long
+/// as the client keeps it alive. When two connections arrive while one
+/// thread is idle, the second can be queued with no thread woken for it
+/// (its pool counts the idle thread still waiting after waking it), and it
+/// waits until some kept-alive connection closes: a browser's event stream
+/// or font request hangs. Any new connection makes a thread run the queue,
+/// so one that sends nothing is opened every half second.
+fn run_stranded_connections(address: SocketAddr) {
+    let mut address = address;
+    if address.ip().is_unspecified() {
+        address.set_ip(match address {
+            SocketAddr::V4(_) => IpAddr::from([127, 0, 0, 1]),
+            SocketAddr::V6(_) => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        });
+    }
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let _ = std::net::TcpStream::connect_timeout(&address, Duration::from_secs(1));
     });
 }
 
