@@ -188,18 +188,21 @@ impl Session {
                 })
                 .collect()
         };
+        let mut built = Vec::new();
+        let mut found_now = BTreeMap::new();
+        for options in builds.iter().filter(|o| !o.volumes.is_empty()) {
+            let (books, by_book) = build_books(project, options, report)?;
+            built.extend(books);
+            found_now.extend(by_book);
+        }
+        // A full build replaces what every book found; only once it is done.
         if full {
             self.found.clear();
         }
         let mut standing = diagnostics.clone();
-        let mut built = Vec::new();
-        for options in builds.iter().filter(|o| !o.volumes.is_empty()) {
-            let (books, by_book) = build_books(project, options, report)?;
-            built.extend(books);
-            for (book, found) in by_book {
-                diagnostics.extend(found.clone());
-                self.found.insert(book, found);
-            }
+        for (book, found) in found_now {
+            diagnostics.extend(found.clone());
+            self.found.insert(book, found);
         }
         for found in self.found.values() {
             standing.extend(found.clone());
